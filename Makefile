@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# The percpu bitmap allocator series: tooling.  See README.md.
+
+TREE ?= series
+SHELL := /bin/bash
+
+.PHONY: help deps tree export check-series kunit check-bisect check clean
+
+help:
+	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
+	@echo "targets: check bench kunit tree export check-series check-bisect clean"
+
+deps:
+	@bash scripts/deps.sh
+
+## make tree: build/linux with tags upstream, base and branch series
+tree: deps
+	@bash scripts/tree.sh
+
+## make export: build/linux -> patches/ and the mirror
+export:
+	@bash scripts/export.sh
+
+## make check-series: series applies, mirror matches, checkpatch --strict clean
+check-series:
+	@bash scripts/check-series.sh
+
+## make kunit [TREE=upstream|base|series]: KUnit under QEMU on one tree
+kunit: tree
+	@bash scripts/kunit.sh $(TREE)
+
+## make check-bisect: every patch builds with W=1 and passes KUnit
+check-bisect: tree
+	@bash scripts/check-bisect.sh
+
+## make check: all of the above, ending with "N passed, N failed"
+check: tree
+	@bash scripts/check.sh
+
+clean:
+	rm -rf build/kunit-* build/check build/src
+	-git -C build/linux worktree prune 2>/dev/null

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the percpu allocator API.
+ *
+ * Only the public interface is used (alloc_percpu() and friends,
+ * free_percpu(), per_cpu_ptr() and pcpu_nr_pages()), so every case holds
+ * whatever allocator sits behind it.  The cases run against the live
+ * allocator and free everything they allocate.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpumask.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+
+#define PCPU_TEST_SEED		0x5eed0f00dULL
+#define PCPU_TEST_NR_OBJS	4096
+
+/* Sizes in bytes: below, at and above the 4-byte granule, up to the max. */
+static const size_t pcpu_test_sizes[] = {
+	1, 2, 3, 4, 8, 12, 16, 24, 32, 48, 64, 100, 128, 256, 1000, 1024,
+	2048, 4096, 4100, 8192, 16384, PCPU_MIN_UNIT_SIZE,
+};
+
+struct pcpu_test_obj {
+	void __percpu *ptr;
+	size_t size;
+	size_t align;
+};
+
+/* The byte a live object holds at @i in the copy of @cpu. */
+static u8 pcpu_test_pattern(unsigned int id, unsigned int cpu, size_t i)
+{
+	return (u8)(id * 131 + cpu * 17 + i + 1);
+}
+
+static void pcpu_test_fill(struct pcpu_test_obj *obj, unsigned int id)
+{
+	unsigned int cpu;
+	size_t i;
+
+	for_each_possible_cpu(cpu) {
+		u8 *p = per_cpu_ptr(obj->ptr, cpu);
+
+		for (i = 0; i < obj->size; i++)
+			p[i] = pcpu_test_pattern(id, cpu, i);
+	}
+}
+
+/* Returns true if every CPU's copy of @obj still holds its pattern. */
+static bool pcpu_test_intact(struct pcpu_test_obj *obj, unsigned int id)
+{
+	unsigned int cpu;
+	size_t i;
+
+	for_each_possible_cpu(cpu) {
+		u8 *p = per_cpu_ptr(obj->ptr, cpu);
+
+		for (i = 0; i < obj->size; i++)
+			if (p[i] != pcpu_test_pattern(id, cpu, i))
+				return false;
+	}
+	return true;
+}
+
+/* Returns true if every CPU's copy of @obj is zeroed and aligned. */
+static bool pcpu_test_fresh(struct pcpu_test_obj *obj)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		void *p = per_cpu_ptr(obj->ptr, cpu);
+
+		if (!IS_ALIGNED((unsigned long)p, obj->align))
+			return false;
+		if (memchr_inv(p, 0, obj->size))
+			return false;
+	}
+	return true;
+}
+
+static void pcpu_test_alloc(struct kunit *test, struct pcpu_test_obj *obj,
+			    size_t size, size_t align, gfp_t gfp)
+{
+	obj->size = size;
+	obj->align = align;
+	obj->ptr = __alloc_percpu_gfp(size, align, gfp);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, obj->ptr, "size %zu align %zu",
+				  size, align);
+	KUNIT_EXPECT_TRUE_MSG(test, pcpu_test_fresh(obj),
+			      "size %zu align %zu: not zeroed or misaligned",
+			      size, align);
+}
+
+static void pcpu_test_free(struct pcpu_test_obj *obj)
+{
+	free_percpu(obj->ptr);
+	obj->ptr = NULL;
+}
+
+/*
+ * Every size at every power-of-two alignment up to PAGE_SIZE: the copies are
+ * aligned and zeroed, a write to one CPU's copy reaches no other copy, and
+ * the objects allocated just before and after are left untouched.
+ */
+static void pcpu_test_sizes_aligns_zeroed_isolated(struct kunit *test)
+{
+	struct pcpu_test_obj left, obj, right;
+	unsigned int cpu;
+	size_t align;
+	int s;
+
+	for (s = 0; s < ARRAY_SIZE(pcpu_test_sizes); s++) {
+		for (align = 1; align <= PAGE_SIZE; align <<= 1) {
+			size_t size = pcpu_test_sizes[s];
+
+			pcpu_test_alloc(test, &left, size, align, GFP_KERNEL);
+			pcpu_test_alloc(test, &obj, size, align, GFP_KERNEL);
+			pcpu_test_alloc(test, &right, size, align, GFP_KERNEL);
+			pcpu_test_fill(&left, 1);
+			pcpu_test_fill(&right, 2);
+
+			/* one CPU at a time; all earlier CPUs must keep theirs */
+			for_each_possible_cpu(cpu)
+				memset(per_cpu_ptr(obj.ptr, cpu), 0x40 + cpu,
+				       size);
+			for_each_possible_cpu(cpu) {
+				void *p = per_cpu_ptr(obj.ptr, cpu);
+
+				KUNIT_EXPECT_FALSE_MSG(test,
+						       memchr_inv(p, 0x40 + cpu, size),
+						       "size %zu align %zu: cpu %u copy changed",
+						       size, align, cpu);
+			}
+			KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&left, 1));
+			KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&right, 2));
+
+			pcpu_test_free(&obj);
+			pcpu_test_free(&left);
+			pcpu_test_free(&right);
+		}
+	}
+}
+
+enum pcpu_test_order {
+	PCPU_FREE_IN_ORDER,
+	PCPU_FREE_ALTERNATING,
+	PCPU_FREE_REVERSE,
+	PCPU_FREE_RANDOM,
+};
+
+static const enum pcpu_test_order pcpu_test_orders[] = {
+	PCPU_FREE_IN_ORDER, PCPU_FREE_ALTERNATING, PCPU_FREE_REVERSE,
+	PCPU_FREE_RANDOM,
+};
+
+static void pcpu_test_order_desc(const enum pcpu_test_order *order,
+				 char *desc)
+{
+	static const char * const names[] = {
+		[PCPU_FREE_IN_ORDER]	= "freed in order",
+		[PCPU_FREE_ALTERNATING]	= "freed alternating",
+		[PCPU_FREE_REVERSE]	= "freed in reverse",
+		[PCPU_FREE_RANDOM]	= "freed in random order",
+	};
+
+	strscpy(desc, names[*order], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pcpu_test_order, pcpu_test_orders, pcpu_test_order_desc);
+
+/* The order in which the workload's objects are freed. */
+static void pcpu_test_free_order(unsigned int *idx, unsigned int n,
+				 enum pcpu_test_order order,
+				 struct rnd_state *rnd)
+{
+	unsigned int i, j, k = 0;
+
+	switch (order) {
+	case PCPU_FREE_IN_ORDER:
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		break;
+	case PCPU_FREE_ALTERNATING:
+		for (i = 0; i < n; i += 2)
+			idx[k++] = i;
+		for (i = 1; i < n; i += 2)
+			idx[k++] = i;
+		break;
+	case PCPU_FREE_REVERSE:
+		for (i = 0; i < n; i++)
+			idx[i] = n - 1 - i;
+		break;
+	case PCPU_FREE_RANDOM:
+		for (i = 0; i < n; i++)
+			idx[i] = i;
+		for (i = n - 1; i > 0; i--) {
+			j = prandom_u32_state(rnd) % (i + 1);
+			swap(idx[i], idx[j]);
+		}
+		break;
+	}
+}
+
+struct pcpu_test_range {
+	unsigned long start;
+	unsigned long end;
+};
+
+static int pcpu_test_range_cmp(const void *a, const void *b)
+{
+	const struct pcpu_test_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/* Number of live objects whose percpu address ranges overlap the next. */
+static unsigned int pcpu_test_overlaps(struct kunit *test,
+				       struct pcpu_test_obj *objs,
+				       unsigned int n)
+{
+	struct pcpu_test_range *r;
+	unsigned int i, bad = 0;
+
+	r = kunit_kcalloc(test, n, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < n; i++) {
+		r[i].start = (unsigned long)objs[i].ptr;
+		r[i].end = r[i].start + objs[i].size;
+	}
+	sort(r, n, sizeof(*r), pcpu_test_range_cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (r[i].start < r[i - 1].end)
+			bad++;
+	kunit_kfree(test, r);
+	return bad;
+}
+
+/* Sizes of the mixed workload, small ones more likely (as in real use). */
+static const size_t pcpu_test_mix_sizes[] = {
+	4, 4, 8, 8, 8, 12, 16, 16, 24, 32, 48, 64, 128, 256, 512, 1024, 2048,
+};
+
+static void pcpu_test_workload(struct kunit *test, struct pcpu_test_obj *objs,
+			       unsigned int n, struct rnd_state *rnd)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		u32 r = prandom_u32_state(rnd);
+		size_t size = pcpu_test_mix_sizes[r % ARRAY_SIZE(pcpu_test_mix_sizes)];
+		size_t align = 1UL << ((r >> 8) % 7);	/* 1 .. 64 */
+
+		pcpu_test_alloc(test, &objs[i], size, align, GFP_KERNEL);
+		pcpu_test_fill(&objs[i], i);
+	}
+}
+
+static unsigned long pcpu_test_nr_pages(void)
+{
+#if IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST)
+	return pcpu_nr_pages();
+#else
+	return 0;	/* pcpu_nr_pages() is not exported to modules */
+#endif
+}
+
+/*
+ * Thousands of live objects of mixed sizes and alignments: no two overlap,
+ * every one keeps its contents while the others are freed in the given
+ * order, and once all are freed the same workload fits again without the
+ * allocator growing.
+ */
+static void pcpu_test_workload_no_overlap_no_growth(struct kunit *test)
+{
+	const enum pcpu_test_order *order = test->param_value;
+	const unsigned int n = PCPU_TEST_NR_OBJS;
+	unsigned long pages[2], slack;
+	struct pcpu_test_obj *objs;
+	struct rnd_state rnd;
+	unsigned int *idx;
+	unsigned int round, i, lost;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	idx = kunit_kcalloc(test, n, sizeof(*idx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
+
+	for (round = 0; round < 2; round++) {
+		prandom_seed_state(&rnd, PCPU_TEST_SEED);
+		pcpu_test_workload(test, objs, n, &rnd);
+		pages[round] = pcpu_test_nr_pages();
+
+		KUNIT_EXPECT_EQ(test, pcpu_test_overlaps(test, objs, n), 0);
+
+		pcpu_test_free_order(idx, n, *order, &rnd);
+		for (i = 0; i < n / 2; i++)
+			pcpu_test_free(&objs[idx[i]]);
+
+		/* the half still live must be intact */
+		lost = 0;
+		for (; i < n; i++)
+			if (!pcpu_test_intact(&objs[idx[i]], idx[i]))
+				lost++;
+		KUNIT_EXPECT_EQ_MSG(test, lost, 0,
+				    "objects corrupted by freeing others");
+
+		for (i = n / 2; i < n; i++)
+			pcpu_test_free(&objs[idx[i]]);
+	}
+
+	if (!IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST))
+		kunit_skip(test, "pcpu_nr_pages() is not available to modules");
+
+	/*
+	 * The balance work keeps a few empty pages populated per chunk and may
+	 * run between the rounds: allow that, not a second copy of the
+	 * workload (which is hundreds of pages per CPU).
+	 */
+	slack = 16 * num_possible_cpus();
+	KUNIT_EXPECT_LE_MSG(test, pages[1], pages[0] + slack,
+			    "populated pages grew from %lu to %lu",
+			    pages[0], pages[1]);
+}
+
+/* GFP_NOWAIT allocations succeed, zeroed, from atomic context. */
+static void pcpu_test_nowait_atomic_context(struct kunit *test)
+{
+	struct pcpu_test_obj objs[16];
+	bool fresh[ARRAY_SIZE(objs)];
+	int i;
+
+	preempt_disable();
+	for (i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i].size = 8 << (i % 4);
+		objs[i].align = 8;
+		objs[i].ptr = __alloc_percpu_gfp(objs[i].size, objs[i].align,
+						 GFP_NOWAIT | __GFP_NOWARN);
+		fresh[i] = objs[i].ptr && pcpu_test_fresh(&objs[i]);
+	}
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		free_percpu(objs[i].ptr);
+	preempt_enable();
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, fresh[i],
+				      "GFP_NOWAIT allocation %d failed", i);
+}
+
+struct pcpu_test_struct {
+	u64 counter;
+	u32 flags;
+	char name[13];
+} ____cacheline_aligned;
+
+/* alloc_percpu() of types: aligned to the type, zeroed, usable per CPU. */
+static void pcpu_test_alloc_percpu_typed(struct kunit *test)
+{
+	struct pcpu_test_struct __percpu *s = alloc_percpu(struct pcpu_test_struct);
+	u64 __percpu *c = alloc_percpu_gfp(u64, GFP_NOWAIT | __GFP_NOWARN);
+	unsigned int cpu;
+	u64 sum = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+
+	for_each_possible_cpu(cpu) {
+		struct pcpu_test_struct *p = per_cpu_ptr(s, cpu);
+
+		KUNIT_EXPECT_EQ(test, (unsigned long)p %
+				__alignof__(struct pcpu_test_struct), 0);
+		KUNIT_EXPECT_EQ(test, p->counter, 0);
+		KUNIT_EXPECT_EQ(test, *per_cpu_ptr(c, cpu), 0);
+		p->counter = cpu + 1;
+		*per_cpu_ptr(c, cpu) = cpu + 1;
+	}
+	for_each_possible_cpu(cpu) {
+		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s, cpu)->counter, cpu + 1);
+		sum += *per_cpu_ptr(c, cpu);
+	}
+	KUNIT_EXPECT_EQ(test, sum, (u64)num_possible_cpus() *
+			(num_possible_cpus() + 1) / 2);
+
+	free_percpu(c);
+	free_percpu(s);
+}
+
+/* free_percpu(NULL) is a no-op: nothing live changes, allocation works. */
+static void pcpu_test_free_null_noop(struct kunit *test)
+{
+	struct pcpu_test_obj obj, next;
+
+	pcpu_test_alloc(test, &obj, 64, 8, GFP_KERNEL);
+	pcpu_test_fill(&obj, 7);
+	free_percpu(NULL);
+	KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&obj, 7));
+	pcpu_test_alloc(test, &next, 64, 8, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, next.ptr, obj.ptr);
+	pcpu_test_free(&next);
+	pcpu_test_free(&obj);
+}
+
+/*
+ * Size 0, sizes above the unit minimum, alignments that are not a power of
+ * two or exceed PAGE_SIZE: all fail with NULL and disturb nothing.
+ */
+static void pcpu_test_rejects_invalid_requests(struct kunit *test)
+{
+	static const struct {
+		size_t size;
+		size_t align;
+	} bad[] = {
+		{ 0, 4 },
+		{ PCPU_MIN_UNIT_SIZE + 1, 4 },
+		{ PCPU_MIN_UNIT_SIZE * 2, 8 },
+		{ SIZE_MAX - 2, 8 },
+		{ 8, 6 },
+		{ 8, 12 },
+		{ 8, 48 },
+		{ 8, PAGE_SIZE - 4 },
+		{ 8, PAGE_SIZE * 2 },
+		{ 8, PAGE_SIZE * 16 },
+	};
+	const gfp_t gfps[] = { GFP_KERNEL, GFP_NOWAIT };
+	struct pcpu_test_obj live, obj;
+	int i, g;
+
+	pcpu_test_alloc(test, &live, 256, 16, GFP_KERNEL);
+	pcpu_test_fill(&live, 3);
+
+	for (g = 0; g < ARRAY_SIZE(gfps); g++) {
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			void __percpu *p;
+
+			p = __alloc_percpu_gfp(bad[i].size, bad[i].align,
+					       gfps[g] | __GFP_NOWARN);
+			KUNIT_EXPECT_NULL_MSG(test, p, "size %zu align %zu",
+					      bad[i].size, bad[i].align);
+			free_percpu(p);
+		}
+	}
+
+	KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&live, 3));
+	pcpu_test_alloc(test, &obj, 256, 16, GFP_KERNEL);
+	pcpu_test_free(&obj);
+	pcpu_test_free(&live);
+}
+
+/* Reserved (module static) allocations work and are zeroed. */
+static void pcpu_test_reserved_alloc(struct kunit *test)
+{
+	struct pcpu_test_obj obj = { .size = 64, .align = 8 };
+
+	obj.ptr = __alloc_reserved_percpu(obj.size, obj.align);
+	KUNIT_ASSERT_NOT_NULL(test, obj.ptr);
+	KUNIT_EXPECT_TRUE(test, pcpu_test_fresh(&obj));
+	pcpu_test_free(&obj);
+}
+
+static struct kunit_case pcpu_test_cases[] = {
+	KUNIT_CASE(pcpu_test_sizes_aligns_zeroed_isolated),
+	KUNIT_CASE_PARAM(pcpu_test_workload_no_overlap_no_growth,
+			 pcpu_test_order_gen_params),
+	KUNIT_CASE(pcpu_test_nowait_atomic_context),
+	KUNIT_CASE(pcpu_test_alloc_percpu_typed),
+	KUNIT_CASE(pcpu_test_free_null_noop),
+	KUNIT_CASE(pcpu_test_rejects_invalid_requests),
+	KUNIT_CASE(pcpu_test_reserved_alloc),
+	{}
+};
+
+static struct kunit_suite pcpu_test_suite = {
+	.name = "percpu_api",
+	.test_cases = pcpu_test_cases,
+};
+
+kunit_test_suite(pcpu_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the percpu allocator API");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-bisect: at every patch of the series, build the objects the
+# patch touches with W=1 (no warnings allowed) and run the KUnit suite.
+# BISECT_KUNIT=ends runs KUnit at the first and last patch only.
+. "$(dirname "$0")/common.sh"
+
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+
+kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
+bdir=$BUILD/kunit-$(basename "$kconfig" .fragment)
+mapfile -t patches < <(series_patches)
+n=${#patches[@]}
+mkflags=(ARCH=x86_64 "O=$bdir" "CC=ccache gcc" -j"$JOBS")
+
+for ((k = 1; k <= n; k++)); do
+	rev=$(git -C "$LINUX" rev-parse "series~$((n - k))")
+	subj=$(git -C "$LINUX" log -1 --format=%s "$rev")
+	checkout_src "$rev"
+	if [ ! -f "$bdir/.config" ]; then
+		mkdir -p "$bdir"
+		cp "$kconfig" "$bdir/.config"
+		make -s -C "$SRC" "${mkflags[@]}" olddefconfig
+	fi
+	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null
+	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |
+		sed 's/\.c$/.o/' | grep -v '^Documentation/' || true)
+	# headers: rebuild the allocator, which includes them all
+	if git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.h' | grep -q .; then
+		objs="$objs mm/percpu.o"
+	fi
+	log "[$k/$n] $subj: W=1 build of $(echo $objs)"
+	make -s -C "$SRC" "${mkflags[@]}" prepare >/dev/null 2>&1 || true
+	out=$(make -C "$SRC" "${mkflags[@]}" W=1 $objs 2>&1) && rc=0 || rc=$?
+	warns=$(echo "$out" | grep -E 'warning:|error:' || true)
+	if [ $rc = 0 ] && [ -z "$warns" ]; then
+		ok "[$k/$n] builds with W=1, no warnings: $subj"
+	else
+		bad "[$k/$n] builds with W=1, no warnings: $subj"
+		echo "$out" | grep -E -A3 'warning:|error:' | head -30 | sed 's/^/  /'
+	fi
+	if [ "${BISECT_KUNIT:-all}" = all ] || [ $k = 1 ] || [ $k = $n ]; then
+		kunit_counts "$rev" "$BUILD/kunit-step-$k.log"
+		pass=$((pass + KPASS))
+		fail=$((fail + KFAIL))
+		if [ "$KFAIL" = 0 ]; then
+			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
+		else
+			printf 'FAIL [%d/%d] KUnit: %s\n' $k $n "$KRES"
+			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | head -20 | sed 's/^/  /'
+		fi
+	fi
+done
+echo "check-bisect: $pass passed, $fail failed"
+[ $fail = 0 ]

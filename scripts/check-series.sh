@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-series: apply patches/base and patches/series to a fresh copy of
+# the files they touch, compare the result with the mirror, and run
+# checkpatch --strict on every patch.  No kernel build.
+. "$(dirname "$0")/common.sh"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcpu-check.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+
+base=$(base_patches)
+series=$(series_patches)
+[ -n "$series" ] || die "patches/series has no patches"
+files=$(patch_files $base $series)
+deps="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+      COPYING CREDITS Kbuild MAINTAINERS Makefile README"
+
+# A fresh upstream copy of just those files: from build/linux's objects when
+# they are there, else from the package's tarball.
+src=$tmp/linux
+mkdir -p "$src"
+if git -C "$LINUX" rev-parse -q --verify upstream >/dev/null 2>&1; then
+	have=$(git -C "$LINUX" ls-tree -r --name-only upstream -- $files $deps)
+	git -C "$LINUX" archive upstream -- $have | tar -x -C "$src"
+else
+	[ -f "$TARBALL" ] || die "$TARBALL missing: apt-get install $PKG"
+	tar -xJf "$TARBALL" -C "$src" --strip-components=1 \
+		$(printf "$PKG/%s\n" $files $deps) 2>/dev/null || true
+fi
+# checkpatch only checks that these exist to recognise a kernel tree
+(cd "$src" && mkdir -p Documentation arch include drivers fs init ipc kernel lib scripts)
+
+cd "$src"
+git init -q -b check
+git add -A -f .
+git commit -q -m upstream
+for p in $base $series; do
+	if git am -q --committer-date-is-author-date "$p" >/dev/null 2>&1; then
+		ok "applies: ${p#"$TOP"/}"
+	else
+		bad "applies: ${p#"$TOP"/}"
+		git am --abort >/dev/null 2>&1 || true
+		break
+	fi
+done
+
+# Mirror: every file the series adds or changes, byte for byte, and no
+# file in the mirror that the series does not touch.
+nb=$(echo $base | wc -w)
+touched=$(git diff --name-only "HEAD~$(echo $series | wc -w)" HEAD 2>/dev/null || true)
+mdiff=0
+for f in $touched; do
+	if [ ! -f "$TOP/$f" ]; then
+		echo "  missing from the mirror: $f"; mdiff=1
+	elif ! cmp -s "$f" "$TOP/$f"; then
+		echo "  differs from the series: $f"; mdiff=1
+	fi
+done
+for f in $(cd "$TOP" && git ls-files -- $MIRROR_DIRS); do
+	echo "$touched" | grep -qxF "$f" || { echo "  in the mirror, not in the series: $f"; mdiff=1; }
+done
+[ $mdiff = 0 ] && ok "mirror matches the series ($(echo $touched | wc -w) files)" ||
+	bad "mirror matches the series (make export)"
+
+for p in $base $series; do
+	out=$(perl scripts/checkpatch.pl --strict --quiet --no-summary \
+		"$p" 2>&1) || true
+	if [ -z "$out" ]; then
+		ok "checkpatch --strict: ${p#"$TOP"/}"
+	else
+		bad "checkpatch --strict: ${p#"$TOP"/}"
+		echo "$out" | head -40 | sed 's/^/  /'
+	fi
+done
+: "$nb"
+echo "check-series: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the series tooling; sourced by the other scripts.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
+LINUX=$BUILD/linux
+TARBALL=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+PKG=linux-source-6.12
+
+# Commits made by the tooling get a fixed identity and dates, so that the
+# same patches always give the same commit ids on every machine.
+export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-Percpu Team}
+export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-percpu-team@example.org}
+export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-Percpu Team}
+export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-percpu-team@example.org}
+
+log() { printf '>>> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+pkg_version() {
+	dpkg-query -W -f '${Version}' "$PKG" 2>/dev/null || echo unknown
+}
+
+# The series patches, without the cover letter, in order.
+series_patches() {
+	find "$TOP/patches/series" -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-*' | sort
+}
+
+base_patches() {
+	find "$TOP/patches/base" -name '[0-9][0-9][0-9][0-9]-*.patch' | sort
+}
+
+# A hash of everything that defines the trees: the package and the patches.
+patches_stamp() {
+	{ pkg_version; cat "$TOP/scripts/tree.sh" $(base_patches) $(series_patches) /dev/null; } |
+		sha1sum | cut -d' ' -f1
+}
+
+# Files added or changed by a set of patches.
+patch_files() {
+	cat "$@" /dev/null | sed -n 's@^diff --git a/\(.*\) b/.*@\1@p' | sort -u
+}
+
+git_am() {
+	local p
+	for p in "$@"; do
+		git am -q --committer-date-is-author-date "$p" ||
+			{ git am --abort || true; die "patch does not apply: ${p#"$TOP"/}"; }
+	done
+}
+
+# Kernel paths of the mirror at the top level (besides the project's own).
+MIRROR_DIRS="Documentation arch include kernel lib mm MAINTAINERS"
+
+# Series patches that touch only the API tests and the benchmark.
+test_only_patches() {
+	local p
+	for p in $(series_patches); do
+		patch_files "$p" | grep -qvE '^(lib/test_percpu_(kunit|bench)\.c|lib/Kconfig\.debug|lib/Makefile|MAINTAINERS)$' ||
+			echo "$p"
+	done
+}
+
+# The commit that a tree name stands for, for building and booting.
+tree_rev() {
+	case "$1" in
+	upstream|base) echo "$1-test" ;;
+	series) echo series ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# A worktree of build/linux used only for building, so that builds never
+# touch the branch a developer works on in build/linux.
+SRC=$BUILD/src
+checkout_src() {
+	local rev=$1
+	if [ ! -e "$SRC/.git" ]; then
+		git -C "$LINUX" worktree prune
+		git -C "$LINUX" worktree add -q --detach "$SRC" "$rev"
+	fi
+	git -C "$SRC" checkout -q -f --detach "$rev"
+}
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=true
+JOBS=${JOBS:-$(nproc)}
+
+# Run KUnit on a tree (scripts/kunit.sh) with its output in $2; print the
+# summary and set KPASS/KFAIL to the test cases that passed and failed
+# (crashes, parse errors and a failed run count as failures).
+kunit_counts() {
+	local tree=$1 logf=$2 rc=0 res
+	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
+	res=$(grep -E 'Testing complete' "$logf" | tail -1 | sed 's/.*Testing complete\. //')
+	KPASS=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+	KFAIL=0
+	for k in failed crashed errors; do
+		KFAIL=$((KFAIL + $(echo "$res" | grep -oE "$k: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
+	done
+	if [ $rc != 0 ] && [ "$KFAIL" = 0 ]; then
+		KFAIL=1
+	fi
+	KRES=${res:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
+}

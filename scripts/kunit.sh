@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make kunit [TREE=upstream|base|series|<rev>] [KUNITCONFIG=file]: build that
+# tree for x86_64 with the kunitconfig and run its KUnit suites under QEMU.
+. "$(dirname "$0")/common.sh"
+
+tree=${1:-series}
+kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
+name=$(basename "$kconfig" .fragment)
+rev=$(tree_rev "$tree")
+bdir=$BUILD/kunit-$name
+
+git -C "$LINUX" rev-parse -q --verify "$rev" >/dev/null || die "no $rev in build/linux (make tree)"
+checkout_src "$rev"
+log "KUnit on $tree ($(git -C "$SRC" log -1 --format='%h %s')) with $(basename "$kconfig")"
+mkdir -p "$bdir"
+cd "$SRC"
+# tsc=reliable: under TCG the clocksource watchdog may drop the TSC.
+python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
+	--kunitconfig="$kconfig" --build_dir="$bdir" \
+	--make_options "CC=ccache gcc" --jobs "$JOBS" \
+	--qemu_args "-smp ${SMP:-4}" --qemu_args "-m ${MEM:-2048}" \
+	--kernel_args tsc=reliable --timeout "${TIMEOUT:-1800}" \
+	${KUNIT_ARGS:-}

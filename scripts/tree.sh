@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make tree: build/linux as a git repo with tags upstream and base and the
+# branch series.  Idempotent; keeps unexported work in build/linux unless
+# FORCE=1.
+. "$(dirname "$0")/common.sh"
+
+[ -f "$TARBALL" ] || die "$TARBALL missing: apt-get install $PKG"
+
+stamp=$(patches_stamp)
+stampfile=$LINUX/.git/pcpu-stamp
+
+if [ -d "$LINUX/.git" ] && git -C "$LINUX" rev-parse -q --verify upstream >/dev/null; then
+	if [ -f "$stampfile" ] && [ "$(cut -d' ' -f1 "$stampfile")" = "$stamp" ]; then
+		log "build/linux is up to date with patches/"
+		exit 0
+	fi
+	# patches/ changed: rebuild base and series, unless series holds work
+	# that was never exported.
+	if [ -f "$stampfile" ] && [ "${FORCE:-0}" != 1 ]; then
+		made=$(cut -d' ' -f2 "$stampfile")
+		now=$(git -C "$LINUX" rev-parse -q --verify series || true)
+		if [ -n "$now" ] && [ "$now" != "$made" ]; then
+			die "build/linux branch series has commits not in patches/ (make export first, or FORCE=1 make tree)"
+		fi
+	fi
+else
+	log "importing $PKG $(pkg_version) into build/linux"
+	rm -rf "$LINUX"
+	mkdir -p "$LINUX"
+	tar -C "$LINUX" --strip-components=1 -xJf "$TARBALL"
+	cd "$LINUX"
+	git init -q -b upstream-import
+	git config core.autocrlf false
+	git config gc.auto 0
+	git add -A -f .
+	GIT_AUTHOR_DATE='2024-11-17 00:00:00 +0000' \
+	GIT_COMMITTER_DATE='2024-11-17 00:00:00 +0000' \
+		git commit -q -m "Linux $(sed -n 's/^SUBLEVEL = //p' Makefile | sed 's/^/6.12./') from Debian $PKG $(pkg_version)"
+	git tag -f upstream >/dev/null
+fi
+
+cd "$LINUX"
+git reset -q --hard
+git checkout -q --detach upstream
+log "applying patches/base"
+git_am $(base_patches)
+git tag -f base >/dev/null
+log "applying patches/series"
+git_am $(series_patches)
+git checkout -q -B series
+
+# upstream-test and base-test: upstream and base plus the series' patches
+# that only add tests or the benchmark (they use the public API only), so
+# the same suite and benchmark run on all three trees.
+for t in upstream base; do
+	git checkout -q --detach "$t"
+	git_am $(test_only_patches)
+	git branch -f "$t-test" >/dev/null
+done
+git checkout -q series
+echo "$stamp $(git rev-parse HEAD)" > "$stampfile"
+log "build/linux: upstream $(git rev-parse --short upstream), base $(git rev-parse --short base), series $(git rev-parse --short series) ($(git rev-list --count base..series) patches)"
