@@ -10,10 +10,10 @@ PKG=linux-source-6.12
 
 # Commits made by the tooling get a fixed identity and dates, so that the
 # same patches always give the same commit ids on every machine.
-export GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-Percpu Team}
-export GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-percpu-team@example.org}
-export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-Percpu Team}
-export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-percpu-team@example.org}
+export GIT_AUTHOR_NAME="Percpu Team"
+export GIT_AUTHOR_EMAIL=percpu-team@example.org
+export GIT_COMMITTER_NAME="Percpu Team"
+export GIT_COMMITTER_EMAIL=percpu-team@example.org
 
 log() { printf '>>> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -105,4 +105,17 @@ kunit_counts() {
 		KFAIL=1
 	fi
 	KRES=${res:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
+}
+
+# upstream-test and base-test: upstream and base plus the series' patches
+# that only add tests or the benchmark (they use the public API only), so
+# the same suite and benchmark run on all three trees.  Run in build/linux.
+make_test_branches() {
+	local t
+	for t in upstream base; do
+		git checkout -q --detach "$t"
+		git_am $(test_only_patches)
+		git branch -f "$t-test" >/dev/null
+	done
+	git checkout -q series
 }

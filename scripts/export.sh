@@ -37,5 +37,6 @@ for f in $(git diff --name-only base series); do
 	mkdir -p "$TOP/$(dirname "$f")"
 	git show "series:$f" > "$TOP/$f"
 done
+make_test_branches
 echo "$(patches_stamp) $(git rev-parse series)" > "$LINUX/.git/pcpu-stamp"
 log "exported $(ls "$TOP"/patches/base/*.patch 2>/dev/null | wc -l) base and $n series patches"

@@ -33,6 +33,8 @@ else
 	git init -q -b upstream-import
 	git config core.autocrlf false
 	git config gc.auto 0
+	git config user.name "$GIT_AUTHOR_NAME"
+	git config user.email "$GIT_AUTHOR_EMAIL"
 	git add -A -f .
 	GIT_AUTHOR_DATE='2024-11-17 00:00:00 +0000' \
 	GIT_COMMITTER_DATE='2024-11-17 00:00:00 +0000' \
@@ -50,14 +52,6 @@ log "applying patches/series"
 git_am $(series_patches)
 git checkout -q -B series
 
-# upstream-test and base-test: upstream and base plus the series' patches
-# that only add tests or the benchmark (they use the public API only), so
-# the same suite and benchmark run on all three trees.
-for t in upstream base; do
-	git checkout -q --detach "$t"
-	git_am $(test_only_patches)
-	git branch -f "$t-test" >/dev/null
-done
-git checkout -q series
+make_test_branches
 echo "$stamp $(git rev-parse HEAD)" > "$stampfile"
 log "build/linux: upstream $(git rev-parse --short upstream), base $(git rev-parse --short base), series $(git rev-parse --short series) ($(git rev-list --count base..series) patches)"
