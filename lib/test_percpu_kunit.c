@@ -10,6 +10,7 @@
 
 #include <kunit/test.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/prandom.h>
@@ -271,6 +272,25 @@ static unsigned long pcpu_test_nr_pages(void)
 }
 
 /*
+ * Frees leave chunks for the balance work to depopulate or isolate, and
+ * chunks it has isolated are not used until it is done with them: let it
+ * finish (populated pages steady for 100ms, 5s at most) before the next
+ * round, so that the comparison is between two settled states.
+ */
+static void pcpu_test_settle(void)
+{
+	unsigned long last = pcpu_test_nr_pages(), now;
+	int steady = 0, i;
+
+	for (i = 0; i < 250 && steady < 5; i++) {
+		msleep(20);
+		now = pcpu_test_nr_pages();
+		steady = now == last ? steady + 1 : 0;
+		last = now;
+	}
+}
+
+/*
  * Thousands of live objects of mixed sizes and alignments: no two overlap,
  * every one keeps its contents while the others are freed in the given
  * order, and once all are freed the same workload fits again without the
@@ -312,6 +332,7 @@ static void pcpu_test_workload_no_overlap_no_growth(struct kunit *test)
 
 		for (i = n / 2; i < n; i++)
 			pcpu_test_free(&objs[idx[i]]);
+		pcpu_test_settle();
 	}
 
 	if (!IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST))

@@ -20,5 +20,5 @@ python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--kunitconfig="$kconfig" --build_dir="$bdir" \
 	--make_options "CC=ccache gcc" --jobs "$JOBS" \
 	--qemu_args "-smp ${SMP:-4}" --qemu_args "-m ${MEM:-2048}" \
-	--kernel_args tsc=reliable --timeout "${TIMEOUT:-1800}" \
+	--kernel_args tsc=reliable --timeout "${TIMEOUT:-900}" \
 	${KUNIT_ARGS:-}
