@@ -13,9 +13,10 @@ sub() {
 	shift
 	log "$name"
 	"$@" 2>&1 | tee "$out/$name.log" | grep -vE '^>>> ' || true
-	r=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out/$name.log" | tail -1)
+	r=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out/$name.log" | tail -1 || true)
 	p=$(echo "$r" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
 	f=$(echo "$r" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 1)
+	[ -n "$r" ] || echo "FAIL $name: ended without a summary"
 	pass=$((pass + p)); fail=$((fail + f))
 }
 

@@ -93,13 +93,13 @@ JOBS=${JOBS:-$(nproc)}
 # summary and set KPASS/KFAIL to the test cases that passed and failed
 # (crashes, parse errors and a failed run count as failures).
 kunit_counts() {
-	local tree=$1 logf=$2 rc=0 res
+	local tree=$1 logf=$2 rc=0 res key
 	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
 	res=$(grep -E 'Testing complete' "$logf" | tail -1 | sed 's/.*Testing complete\. //')
 	KPASS=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
 	KFAIL=0
-	for k in failed crashed errors; do
-		KFAIL=$((KFAIL + $(echo "$res" | grep -oE "$k: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
+	for key in failed crashed errors; do
+		KFAIL=$((KFAIL + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
 	done
 	if [ $rc != 0 ] && [ "$KFAIL" = 0 ]; then
 		KFAIL=1

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the percpu allocator's internals.
+ *
+ * The cases work on private chunks (pcpu_kunit_chunk_create()): they are
+ * never on the slot lists, never populated and never counted in the global
+ * statistics, so they do not disturb the live allocator.  After every
+ * operation the chunk's hints are compared with a recomputation from its
+ * bitmaps, and its allocations with a model kept by the test.
+ */
+
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+
+#include "percpu-internal.h"
+
+#define PCPU_KUNIT_SEED		0x9e3779b97f4a7c15ULL
+
+struct pcpu_kunit_obj {
+	int off;	/* bytes */
+	int size;	/* bytes */
+};
+
+struct pcpu_kunit_ctx {
+	struct kunit *test;
+	struct pcpu_chunk *chunk;
+	int nbits;
+	struct pcpu_kunit_obj *objs;
+	int nr_objs;
+	int max_objs;
+	unsigned long *model;	/* bits in use according to the test */
+};
+
+static int pcpu_kunit_bits(struct pcpu_chunk *chunk)
+{
+	return chunk->nr_pages * PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
+}
+
+/*
+ * Recompute what the chunk's hints must be from its bitmaps.  Returns NULL
+ * if they agree, or a description of the first disagreement.
+ */
+static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
+{
+	int nbits = pcpu_kunit_bits(chunk);
+	int page_bits = PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
+	int start, end, longest = 0, free, first, empty = 0;
+	int page;
+
+	if (!bitmap_subset(chunk->bound_map, chunk->alloc_map, nbits))
+		return "a bound bit is set on a free bit";
+
+	free = nbits - bitmap_weight(chunk->alloc_map, nbits);
+	first = find_first_zero_bit(chunk->alloc_map, nbits);
+	for (start = first; start < nbits; ) {
+		end = find_next_bit(chunk->alloc_map, nbits, start);
+		longest = max(longest, end - start);
+		start = find_next_zero_bit(chunk->alloc_map, nbits, end);
+	}
+
+	for (page = 0; page < chunk->nr_pages; page++) {
+		bool is_empty = find_next_bit(chunk->alloc_map,
+					      (page + 1) * page_bits,
+					      page * page_bits) >=
+				(page + 1) * page_bits;
+		bool populated = test_bit(page, chunk->populated);
+
+		if (populated && is_empty)
+			empty++;
+		else if (!populated && !is_empty)
+			empty--;
+	}
+
+	if (chunk->free_bytes != free * PCPU_MIN_ALLOC_SIZE)
+		return "free_bytes differs from the free bits";
+	if (chunk->first_free != first)
+		return "first_free is not the first free bit";
+	if (chunk->contig_bits < longest)
+		return "contig_bits is below the longest free run";
+	if (chunk->nr_empty_pop_pages != empty)
+		return "nr_empty_pop_pages differs from the empty pages";
+	return NULL;
+}
+
+static void pcpu_kunit_expect_hints(struct pcpu_kunit_ctx *ctx,
+				    const char *after, int step)
+{
+	const char *bad = pcpu_kunit_check_hints(ctx->chunk);
+
+	KUNIT_ASSERT_NULL_MSG(ctx->test, bad, "%s after %s (step %d)",
+			      bad, after, step);
+}
+
+static void pcpu_kunit_init(struct kunit *test, struct pcpu_kunit_ctx *ctx,
+			    int max_objs)
+{
+	ctx->test = test;
+	ctx->chunk = pcpu_kunit_chunk_create();
+	KUNIT_ASSERT_NOT_NULL(test, ctx->chunk);
+	ctx->nbits = pcpu_kunit_bits(ctx->chunk);
+	ctx->max_objs = max_objs ?: ctx->nbits;
+	ctx->nr_objs = 0;
+	ctx->objs = kunit_kcalloc(test, ctx->max_objs, sizeof(*ctx->objs),
+				  GFP_KERNEL);
+	ctx->model = kunit_kcalloc(test, BITS_TO_LONGS(ctx->nbits),
+				   sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->objs);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->model);
+	pcpu_kunit_expect_hints(ctx, "creation", 0);
+}
+
+static void pcpu_kunit_exit(struct pcpu_kunit_ctx *ctx)
+{
+	pcpu_kunit_chunk_destroy(ctx->chunk);
+}
+
+/*
+ * Allocate and check the result against the model: aligned, inside the
+ * unit, over no live allocation.  Returns the offset or -1.
+ */
+static int pcpu_kunit_alloc(struct pcpu_kunit_ctx *ctx, int size, int align,
+			    bool pop_only)
+{
+	struct kunit *test = ctx->test;
+	int off, bit, bits = size / PCPU_MIN_ALLOC_SIZE;
+
+	off = pcpu_kunit_alloc_area(ctx->chunk, size, align, pop_only);
+	if (off < 0)
+		return off;
+
+	bit = off / PCPU_MIN_ALLOC_SIZE;
+	KUNIT_ASSERT_EQ_MSG(test, off % align, 0, "size %d align %d", size,
+			    align);
+	KUNIT_ASSERT_LE(test, bit + bits, ctx->nbits);
+	KUNIT_ASSERT_GE_MSG(test, find_next_bit(ctx->model, bit + bits, bit),
+			    (unsigned long)(bit + bits),
+			    "allocation at %d overlaps a live one", off);
+	bitmap_set(ctx->model, bit, bits);
+	if (ctx->nr_objs < ctx->max_objs)
+		ctx->objs[ctx->nr_objs++] = (struct pcpu_kunit_obj){ off, size };
+	return off;
+}
+
+static void pcpu_kunit_free(struct pcpu_kunit_ctx *ctx, int i)
+{
+	struct pcpu_kunit_obj obj = ctx->objs[i];
+
+	KUNIT_ASSERT_EQ_MSG(ctx->test,
+			    pcpu_kunit_free_area(ctx->chunk, obj.off), obj.size,
+			    "free of %d", obj.off);
+	bitmap_clear(ctx->model, obj.off / PCPU_MIN_ALLOC_SIZE,
+		     obj.size / PCPU_MIN_ALLOC_SIZE);
+	ctx->objs[i] = ctx->objs[--ctx->nr_objs];
+}
+
+static int pcpu_kunit_rand_size(struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+
+	/* mostly small, sometimes up to several pages */
+	if (r % 16)
+		return PCPU_MIN_ALLOC_SIZE << (r >> 8) % 8;
+	return ALIGN((r >> 8) % (4 * PAGE_SIZE) + 1, PCPU_MIN_ALLOC_SIZE);
+}
+
+static int pcpu_kunit_rand_align(struct rnd_state *rnd)
+{
+	return PCPU_MIN_ALLOC_SIZE << prandom_u32_state(rnd) %
+	       (PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT + 1);
+}
+
+/*
+ * A long seeded sequence of allocations and frees of random sizes and
+ * alignments: after each operation the hints agree with the bitmaps and
+ * the allocations with the model.
+ */
+static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
+{
+	struct pcpu_kunit_ctx ctx;
+	struct rnd_state rnd;
+	int step, off;
+
+	prandom_seed_state(&rnd, PCPU_KUNIT_SEED);
+	pcpu_kunit_init(test, &ctx, 4096);
+
+	for (step = 1; step <= 10000; step++) {
+		/* lean towards allocating for the first half, then freeing */
+		u32 r = prandom_u32_state(&rnd) % 100;
+		bool alloc = ctx.nr_objs == 0 ||
+			     r < (step < 5000 ? 60 : 40);
+
+		if (alloc && ctx.nr_objs < ctx.max_objs) {
+			off = pcpu_kunit_alloc(&ctx, pcpu_kunit_rand_size(&rnd),
+					       pcpu_kunit_rand_align(&rnd),
+					       false);
+			pcpu_kunit_expect_hints(&ctx, off < 0 ?
+						"a failed allocation" :
+						"an allocation", step);
+		} else {
+			pcpu_kunit_free(&ctx, prandom_u32_state(&rnd) %
+					ctx.nr_objs);
+			pcpu_kunit_expect_hints(&ctx, "a free", step);
+		}
+	}
+	while (ctx.nr_objs)
+		pcpu_kunit_free(&ctx, ctx.nr_objs - 1);
+	pcpu_kunit_expect_hints(&ctx, "freeing everything", step);
+	KUNIT_EXPECT_EQ(test, ctx.chunk->free_bytes,
+			ctx.chunk->nr_pages * (int)PAGE_SIZE);
+	pcpu_kunit_exit(&ctx);
+}
+
+/*
+ * Fill a chunk with one size until allocation fails, then free it all:
+ * the chunk goes from empty to full and back with exact hints.
+ */
+static void pcpu_kunit_full_and_empty_transitions(struct kunit *test)
+{
+	static const int sizes[] = { 4, 12, 64, 1000, 4096, 12288 };
+	struct pcpu_kunit_ctx ctx;
+	int s, n;
+
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		pcpu_kunit_init(test, &ctx, 0);
+		for (n = 0; pcpu_kunit_alloc(&ctx, sizes[s], 4, false) >= 0; n++)
+			if (n % 64 == 0)
+				pcpu_kunit_expect_hints(&ctx, "filling", n);
+		KUNIT_EXPECT_EQ(test, n, ctx.chunk->nr_pages * (int)PAGE_SIZE /
+				sizes[s]);
+		KUNIT_EXPECT_LT(test, ctx.chunk->free_bytes, sizes[s]);
+		pcpu_kunit_expect_hints(&ctx, "a failed allocation", n);
+
+		while (ctx.nr_objs) {
+			pcpu_kunit_free(&ctx, 0);
+			if (ctx.nr_objs % 64 == 0)
+				pcpu_kunit_expect_hints(&ctx, "emptying",
+							ctx.nr_objs);
+		}
+		KUNIT_EXPECT_EQ(test, ctx.chunk->free_bytes,
+				ctx.chunk->nr_pages * (int)PAGE_SIZE);
+		pcpu_kunit_exit(&ctx);
+	}
+}
+
+/*
+ * 4-byte allocations at every alignment up to PAGE_SIZE, interleaved so
+ * that every alignment has to skip free bits that are not aligned.
+ */
+static void pcpu_kunit_every_alignment(struct kunit *test)
+{
+	struct pcpu_kunit_ctx ctx;
+	int align, i, off;
+
+	pcpu_kunit_init(test, &ctx, 8192);
+	for (i = 0; i < 8; i++) {
+		for (align = 4; align <= PAGE_SIZE; align <<= 1) {
+			off = pcpu_kunit_alloc(&ctx, 4, align, false);
+			KUNIT_ASSERT_GE(test, off, 0);
+			pcpu_kunit_expect_hints(&ctx, "an aligned allocation",
+						i);
+		}
+	}
+	/* every other 4-byte allocation at 8 bytes goes, then refill */
+	for (i = ctx.nr_objs - 1; i >= 0; i -= 2)
+		pcpu_kunit_free(&ctx, i);
+	pcpu_kunit_expect_hints(&ctx, "freeing every other one", 0);
+	for (i = 0; i < 256; i++) {
+		KUNIT_ASSERT_GE(test, pcpu_kunit_alloc(&ctx, 4, 8, false), 0);
+		pcpu_kunit_expect_hints(&ctx, "a refill", i);
+	}
+	pcpu_kunit_exit(&ctx);
+}
+
+/* Atomic allocations land in populated pages only. */
+static void pcpu_kunit_pop_only_uses_populated_pages(struct kunit *test)
+{
+	struct pcpu_kunit_ctx ctx;
+	int i, off;
+
+	pcpu_kunit_init(test, &ctx, 1024);
+	KUNIT_ASSERT_GE(test, ctx.chunk->nr_pages, 4);
+
+	/* nothing populated: nothing for atomic allocations */
+	KUNIT_EXPECT_LT(test, pcpu_kunit_alloc(&ctx, 8, 8, true), 0);
+	pcpu_kunit_expect_hints(&ctx, "a failed atomic allocation", 0);
+
+	/* populate page 2 only (the bookkeeping of pcpu_chunk_populated()) */
+	set_bit(2, ctx.chunk->populated);
+	ctx.chunk->nr_populated++;
+	ctx.chunk->nr_empty_pop_pages++;
+	for (i = 0; i < 4; i++) {
+		off = pcpu_kunit_alloc(&ctx, 1024, 4, true);
+		KUNIT_ASSERT_EQ(test, off / (int)PAGE_SIZE, 2);
+		pcpu_kunit_expect_hints(&ctx, "an atomic allocation", i);
+	}
+	KUNIT_EXPECT_LT(test, pcpu_kunit_alloc(&ctx, 4, 4, true), 0);
+	KUNIT_EXPECT_GE(test, pcpu_kunit_alloc(&ctx, 4, 4, false), 0);
+	pcpu_kunit_expect_hints(&ctx, "a sleeping allocation", i);
+	pcpu_kunit_exit(&ctx);
+}
+
+/*
+ * A double free, a free inside an allocation, a misaligned offset and
+ * offsets outside the unit are refused and change nothing.
+ */
+static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
+{
+	struct pcpu_kunit_ctx ctx;
+	struct pcpu_chunk *chunk;
+	unsigned long *alloc_copy, *bound_copy;
+	int bad[8], i, nr_bad = 0, free_bytes, first_free, contig;
+	size_t map_bytes;
+
+	pcpu_kunit_init(test, &ctx, 64);
+	chunk = ctx.chunk;
+	for (i = 0; i < 16; i++)
+		KUNIT_ASSERT_GE(test, pcpu_kunit_alloc(&ctx, 16 << (i % 4), 8,
+						       false), 0);
+	/* a freed allocation between live ones */
+	bad[nr_bad++] = ctx.objs[5].off;
+	pcpu_kunit_free(&ctx, 5);
+	bad[nr_bad++] = ctx.objs[3].off + 4;		/* inside */
+	bad[nr_bad++] = ctx.objs[3].off + 1;		/* misaligned */
+	bad[nr_bad++] = ctx.nbits * PCPU_MIN_ALLOC_SIZE;	/* past the end */
+	bad[nr_bad++] = -4;
+	bad[nr_bad++] = ctx.nbits * PCPU_MIN_ALLOC_SIZE - 4;	/* free bit */
+
+	map_bytes = BITS_TO_LONGS(ctx.nbits) * sizeof(long);
+	alloc_copy = kunit_kmalloc(test, map_bytes, GFP_KERNEL);
+	bound_copy = kunit_kmalloc(test, map_bytes, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, alloc_copy);
+	KUNIT_ASSERT_NOT_NULL(test, bound_copy);
+	memcpy(alloc_copy, chunk->alloc_map, map_bytes);
+	memcpy(bound_copy, chunk->bound_map, map_bytes);
+	free_bytes = chunk->free_bytes;
+	first_free = chunk->first_free;
+	contig = chunk->contig_bits;
+
+	for (i = 0; i < nr_bad; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_free_area(chunk, bad[i]),
+				    0, "free of %d", bad[i]);
+		KUNIT_EXPECT_EQ(test, memcmp(alloc_copy, chunk->alloc_map,
+					     map_bytes), 0);
+		KUNIT_EXPECT_EQ(test, memcmp(bound_copy, chunk->bound_map,
+					     map_bytes), 0);
+		KUNIT_EXPECT_EQ(test, chunk->free_bytes, free_bytes);
+		KUNIT_EXPECT_EQ(test, chunk->first_free, first_free);
+		KUNIT_EXPECT_EQ(test, chunk->contig_bits, contig);
+	}
+	pcpu_kunit_expect_hints(&ctx, "invalid frees", 0);
+
+	/* every live allocation still frees with its own size */
+	while (ctx.nr_objs)
+		pcpu_kunit_free(&ctx, 0);
+	pcpu_kunit_expect_hints(&ctx, "freeing everything", 0);
+	pcpu_kunit_exit(&ctx);
+}
+
+static struct kunit_case pcpu_kunit_cases[] = {
+	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
+	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
+	KUNIT_CASE(pcpu_kunit_every_alignment),
+	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
+	KUNIT_CASE(pcpu_kunit_invalid_free_changes_nothing),
+	{}
+};
+
+static struct kunit_suite pcpu_kunit_suite = {
+	.name = "percpu_internal",
+	.test_cases = pcpu_kunit_cases,
+};
+
+kunit_test_suite(pcpu_kunit_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the percpu allocator's internals");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
