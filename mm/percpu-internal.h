@@ -6,6 +6,42 @@
 #include <linux/percpu.h>
 #include <linux/memcontrol.h>
 
+/*
+ * pcpu_block is the metadata of one page of a chunk's bitmap, in bits.
+ * All are exact but @other, which is at least the length of every free
+ * run of the block other than the one at @contig_start.
+ */
+struct pcpu_block {
+	int			contig;		/* longest free run */
+	int			contig_start;	/* where it starts */
+	int			other;		/* bound of the other runs */
+	int			left;		/* free run at the left edge */
+	int			right;		/* free run at the right edge */
+	int			first_free;	/* first free bit */
+};
+
+/*
+ * pcpu_span summarises the blocks under a node of the summary tree: the
+ * free runs at its left and right edges and its longest free run.
+ */
+struct pcpu_span {
+	int			left;
+	int			right;
+	int			contig;
+};
+
+/*
+ * pcpu_fit_memo: no fit of at least @bits bits at the alignment it is kept
+ * for starts before bit @bit of the chunk.  One per alignment order, from
+ * PCPU_MIN_ALLOC_SIZE to PAGE_SIZE.
+ */
+struct pcpu_fit_memo {
+	int			bit;
+	int			bits;
+};
+
+#define PCPU_NR_ALIGN_ORDERS	(PAGE_SHIFT - PCPU_MIN_ALLOC_SHIFT + 1)
+
 struct pcpuobj_ext {
 #ifdef CONFIG_MEMCG
 	struct obj_cgroup	*cgroup;
@@ -27,8 +63,10 @@ struct pcpu_chunk {
 
 	struct list_head	list;		/* linked to pcpu_slot lists */
 	int			free_bytes;	/* free bytes in the chunk */
-	int			contig_bits;	/* longest free run bound */
 	int			first_free;	/* first free bit */
+	struct pcpu_span	*tree;		/* summary of the blocks */
+	int			nr_tree_leaves;	/* blocks, to a power of 2 */
+	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
 	unsigned long		*bound_map;	/* allocation starts */
 
 	/*
@@ -40,6 +78,7 @@ struct pcpu_chunk {
 	void			*base_addr ____cacheline_aligned_in_smp;
 
 	unsigned long		*alloc_map;	/* allocation map */
+	struct pcpu_block	*md_blocks;	/* metadata blocks */
 
 	void			*data;		/* chunk data */
 	bool			immutable;	/* no [de]population allowed */
@@ -80,6 +119,28 @@ extern int pcpu_nr_empty_pop_pages;
 
 extern struct pcpu_chunk *pcpu_first_chunk;
 extern struct pcpu_chunk *pcpu_reserved_chunk;
+
+/**
+ * pcpu_chunk_nr_blocks - converts nr_pages to # of md_blocks
+ * @chunk: chunk of interest
+ */
+static inline int pcpu_chunk_nr_blocks(const struct pcpu_chunk *chunk)
+{
+	return chunk->nr_pages * PAGE_SIZE / PCPU_BITMAP_BLOCK_SIZE;
+}
+
+/**
+ * pcpu_chunk_contig - the longest free run of a chunk, in bits
+ * @chunk: chunk of interest
+ *
+ * The root of the summary tree, or the only block.
+ */
+static inline int pcpu_chunk_contig(const struct pcpu_chunk *chunk)
+{
+	if (chunk->nr_tree_leaves == 1)
+		return chunk->md_blocks[0].contig;
+	return chunk->tree[1].contig;
+}
 
 /**
  * pcpu_nr_pages_to_map_bits - converts pages to allocation units

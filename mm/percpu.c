@@ -43,7 +43,7 @@
  * by processes belonging to the root memory cgroup are using the second set.
  *
  * The allocator tries to allocate from the fullest chunk first: chunks sit
- * in slots by their free size.  Each chunk is managed by an allocation
+ * in slots by their longest free run.  Each chunk is managed by an allocation
  * bitmap and a boundary bitmap (see "Allocation bitmaps" below), and hints
  * that bound its longest free run and its first free bit.  The reverse
  * mapping from page to chunk is stored in the page's index.
@@ -94,7 +94,7 @@
 #include "percpu-internal.h"
 
 /*
- * The slots are sorted by the free size of their chunks.
+ * The slots are sorted by the longest free run of their chunks.
  * 1-31 bytes share the same slot.
  */
 #define PCPU_SLOT_BASE_SHIFT		5
@@ -234,10 +234,12 @@ static int pcpu_size_to_slot(int size)
 
 static int pcpu_chunk_slot(const struct pcpu_chunk *chunk)
 {
-	if (chunk->free_bytes < PCPU_MIN_ALLOC_SIZE || !chunk->contig_bits)
+	int contig = pcpu_chunk_contig(chunk);
+
+	if (chunk->free_bytes < PCPU_MIN_ALLOC_SIZE || !contig)
 		return 0;
 
-	return pcpu_size_to_slot(chunk->free_bytes);
+	return pcpu_size_to_slot(contig * PCPU_MIN_ALLOC_SIZE);
 }
 
 /* set the pointer to a chunk in a page struct */
@@ -367,8 +369,8 @@ static void pcpu_reintegrate_chunk(struct pcpu_chunk *chunk)
  * @chunk: chunk of interest
  * @nr: nr of empty pages
  *
- * Allocation and free count the pages they fill or empty
- * (pcpu_empty_pages()).
+ * The metadata blocks, one per page, tell when a page fills or empties
+ * (pcpu_blocks_update()).
  */
 static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
 {
@@ -389,8 +391,38 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * outside the region it serves are marked in use, each with a bound bit,
  * and are never freed.
  *
- * The hints are in bits: chunk->contig_bits is an upper bound of the
- * longest run of free bits, chunk->first_free the first free bit.
+ * Metadata blocks.
+ *
+ * Each page of the unit has a metadata block (struct pcpu_block) that
+ * describes the PCPU_BITMAP_BLOCK_BITS bits of the page: its longest free
+ * run and where it starts, a bound of every other free run, the free runs
+ * at its left and right edges, and its first free bit.  All are exact but
+ * the bound, which is at least the length of every free run other than
+ * the one at contig_start.  A block is empty when its longest run is the
+ * whole block, which is how the empty pages are counted.
+ *
+ * A summary tree over the blocks (struct pcpu_span, one per inner node of
+ * a complete binary tree whose leaves are the blocks) holds for each node
+ * the free runs at the left and right edges of the blocks below it and the
+ * longest free run among them, across block boundaries.  Its root is the
+ * chunk's longest free run, exact after every allocation and free, at the
+ * cost of O(log blocks) per block changed.
+ *
+ * chunk->first_free is the first free bit of the chunk.  All hints are in
+ * bits.
+ *
+ * Fit memos.
+ *
+ * An allocation that must be aligned can fail to fit where the hints say
+ * the free runs are long enough: 4-byte allocations at 8-byte alignment,
+ * for instance, leave runs of one free bit that no such request can use.
+ * So that every allocation does not scan those bits again, each chunk keeps
+ * per alignment order a memo { bit, bits }: no fit of at least @bits bits
+ * at that alignment starts before @bit.  A search for at least @bits starts
+ * at @bit, and a search that fits at bit X (or fails, X being the end of
+ * the chunk) leaves { X, its size }.  Allocations keep memos true; a free
+ * moves @bit back to the start of the free run it makes.  A chunk whose
+ * memo says no fit exists is skipped from its hints alone.
  */
 
 static inline unsigned long pcpu_chunk_nr_bits(struct pcpu_chunk *chunk)
@@ -398,82 +430,436 @@ static inline unsigned long pcpu_chunk_nr_bits(struct pcpu_chunk *chunk)
 	return pcpu_chunk_map_bits(chunk);
 }
 
-/*
- * pcpu_empty_pages - pages of [@start, @end) with no bit in use
- *
- * Called before an allocation sets the bits of [@start, @end), it counts
- * the pages the allocation takes from the empty ones; after a free clears
- * them, the pages it gives back.  Unpopulated pages count too: the
- * population bookkeeping makes up for them (pcpu_chunk_populated()).
- */
-static int pcpu_empty_pages(struct pcpu_chunk *chunk, int start, int end)
+static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
+					    int index)
 {
-	int page = start / PCPU_BITMAP_BLOCK_BITS;
-	int last = DIV_ROUND_UP(end, PCPU_BITMAP_BLOCK_BITS);
-	int nr = 0;
-
-	for (; page < last; page++) {
-		int s = page * PCPU_BITMAP_BLOCK_BITS;
-
-		if (find_next_bit(chunk->alloc_map, s + PCPU_BITMAP_BLOCK_BITS,
-				  s) >= s + PCPU_BITMAP_BLOCK_BITS)
-			nr++;
-	}
-	return nr;
+	return chunk->alloc_map + index * (PCPU_BITMAP_BLOCK_BITS / BITS_PER_LONG);
 }
 
 static bool pcpu_page_is_empty(struct pcpu_chunk *chunk, int page)
 {
-	int start = page * PCPU_BITMAP_BLOCK_BITS;
+	return chunk->md_blocks[page].contig == PCPU_BITMAP_BLOCK_BITS;
+}
 
-	return find_next_bit(chunk->alloc_map, start + PCPU_BITMAP_BLOCK_BITS,
-			     start) >= start + PCPU_BITMAP_BLOCK_BITS;
+/* The summary of node @i of the tree; leaves are the blocks. */
+static struct pcpu_span pcpu_tree_span(struct pcpu_chunk *chunk, int i)
+{
+	struct pcpu_block *block;
+
+	if (i < chunk->nr_tree_leaves)
+		return chunk->tree[i];
+
+	i -= chunk->nr_tree_leaves;
+	if (i >= pcpu_chunk_nr_blocks(chunk))
+		return (struct pcpu_span){ 0, 0, 0 };
+	block = chunk->md_blocks + i;
+	return (struct pcpu_span){ block->left, block->right, block->contig };
+}
+
+/* Recompute the tree nodes above block @index. */
+static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
+{
+	int len = PCPU_BITMAP_BLOCK_BITS;	/* bits under each child */
+	int i;
+
+	for (i = (chunk->nr_tree_leaves + index) / 2; i; i /= 2, len *= 2) {
+		struct pcpu_span l = pcpu_tree_span(chunk, 2 * i);
+		struct pcpu_span r = pcpu_tree_span(chunk, 2 * i + 1);
+		struct pcpu_span *n = chunk->tree + i;
+
+		n->left = l.left == len ? len + r.left : l.left;
+		n->right = r.right == len ? len + l.right : r.right;
+		n->contig = max3(l.contig, r.contig, l.right + r.left);
+	}
 }
 
 /*
- * pcpu_fit_in_run - first fit of @bits at @align in the free runs from @from
+ * pcpu_block_scan_contig - find the longest free run of a block
+ * @chunk: chunk of interest
+ * @index: index of the block
+ * @stop_at: if not 0, a bound of every free run of the block: the walk
+ *	     stops at a run this long, which is a longest one
+ *
+ * Walks the free runs of the block from its first free bit: O(runs), at
+ * most PCPU_BITMAP_BLOCK_BITS / 2 of them.  Without @stop_at, the bound of
+ * the other runs becomes exact.
+ */
+static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
+				   int stop_at)
+{
+	struct pcpu_block *block = chunk->md_blocks + index;
+	unsigned long *map = pcpu_block_map(chunk, index);
+	int start, end, best = 0, best_start = 0, other = 0;
+
+	for (start = block->first_free; start < PCPU_BITMAP_BLOCK_BITS; ) {
+		end = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, start);
+		if (stop_at && end - start >= stop_at) {
+			block->contig = end - start;
+			block->contig_start = start;
+			return;
+		}
+		if (end - start > best) {
+			other = best;
+			best = end - start;
+			best_start = start;
+		} else {
+			other = max(other, end - start);
+		}
+		start = find_next_zero_bit(map, PCPU_BITMAP_BLOCK_BITS, end);
+	}
+	block->contig = best;
+	block->contig_start = best_start;
+	block->other = other;
+}
+
+/*
+ * pcpu_block_scan - recompute the hints of a block from the bitmap
+ * @chunk: chunk of interest
+ * @index: index of the block
+ */
+static void pcpu_block_scan(struct pcpu_chunk *chunk, int index)
+{
+	struct pcpu_block *block = chunk->md_blocks + index;
+	unsigned long *map = pcpu_block_map(chunk, index);
+	int last;
+
+	block->first_free = find_first_zero_bit(map, PCPU_BITMAP_BLOCK_BITS);
+	pcpu_block_scan_contig(chunk, index, 0);
+
+	block->left = block->first_free ? 0 :
+		      find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, 0);
+	last = find_last_bit(map, PCPU_BITMAP_BLOCK_BITS);
+	block->right = last >= PCPU_BITMAP_BLOCK_BITS ? PCPU_BITMAP_BLOCK_BITS :
+		       PCPU_BITMAP_BLOCK_BITS - 1 - last;
+}
+
+/*
+ * pcpu_block_alloc - update a block's hints after an allocation
+ * @chunk: chunk of interest
+ * @index: index of the block
+ * @s: first bit allocated, relative to the block
+ * @e: end of the bits allocated, relative to the block
+ *
+ * Local reasoning: the edges and the first free bit move only if the
+ * allocation starts at them; the longest run changes only if it is the run
+ * cut, and then it is the longer piece unless the bound of the other runs
+ * is longer still.  Only then is the block walked, stopping at a run as
+ * long as that bound.
+ */
+static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
+{
+	struct pcpu_block *block = chunk->md_blocks + index;
+	int cs = block->contig_start, ce = cs + block->contig;
+	int head = s - cs, tail = ce - e;
+
+	if (s == block->first_free)
+		block->first_free = find_next_zero_bit(pcpu_block_map(chunk, index),
+						       PCPU_BITMAP_BLOCK_BITS, e);
+	if (s < block->left)
+		block->left = s;
+	if (e > PCPU_BITMAP_BLOCK_BITS - block->right)
+		block->right = PCPU_BITMAP_BLOCK_BITS - e;
+
+	/* another run was cut: the bound of the other runs still holds */
+	if (s >= ce || e <= cs)
+		return;
+
+	if (max(head, tail) >= block->other) {
+		block->other = max(block->other, min(head, tail));
+		if (head >= tail) {
+			block->contig = head;
+		} else {
+			block->contig = tail;
+			block->contig_start = e;
+		}
+	} else {
+		pcpu_block_scan_contig(chunk, index, block->other);
+	}
+}
+
+/*
+ * pcpu_block_free - update a block's hints after a free
+ * @chunk: chunk of interest
+ * @index: index of the block
+ * @s: first bit freed, relative to the block
+ * @e: end of the bits freed, relative to the block
+ *
+ * The freed bits join the free runs around them: the run they end up in
+ * is found from the edges of the freed range (the last bit in use before
+ * it and the first after it), and every hint only grows.  The run that
+ * was the longest stays the longest unless the new one is longer, and
+ * then becomes one of the others, unless the new run swallowed it.
+ *
+ * RETURNS:
+ * The start of the free run that holds the freed bits, in the block.
+ */
+static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
+{
+	struct pcpu_block *block = chunk->md_blocks + index;
+	unsigned long *map = pcpu_block_map(chunk, index);
+	int rs, re, len, cs = block->contig_start;
+
+	rs = s ? find_last_bit(map, s) : s;
+	rs = rs >= s ? 0 : rs + 1;
+	re = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, e);
+	len = re - rs;
+
+	block->first_free = min(block->first_free, s);
+	if (!rs)
+		block->left = re;
+	if (re == PCPU_BITMAP_BLOCK_BITS)
+		block->right = PCPU_BITMAP_BLOCK_BITS - rs;
+
+	if (len > block->contig) {
+		if (block->contig && (cs < rs || cs >= re))
+			block->other = max(block->other, block->contig);
+		block->contig = len;
+		block->contig_start = rs;
+	} else {
+		block->other = max(block->other, len);
+	}
+	return rs;
+}
+
+/*
+ * pcpu_blocks_update - update the metadata after bits changed
+ * @chunk: chunk of interest
+ * @start: first bit that changed
+ * @end: end of the bits that changed
+ * @alloc: the bits were allocated (else freed)
+ *
+ * Updates the blocks of [@start, @end), the tree above them and the empty
+ * page count.
+ *
+ * RETURNS:
+ * After a free, the start of the free run that holds @start.
+ */
+static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
+			      bool alloc)
+{
+	int first = start / PCPU_BITMAP_BLOCK_BITS;
+	int last = (end - 1) / PCPU_BITMAP_BLOCK_BITS;
+	int index, rs, run_start = start, nr_empty = 0;
+
+	for (index = first; index <= last; index++) {
+		struct pcpu_block *block = chunk->md_blocks + index;
+		int base = index * PCPU_BITMAP_BLOCK_BITS;
+
+		if (alloc) {
+			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
+				nr_empty--;
+			pcpu_block_alloc(chunk, index, max(start, base) - base,
+					 min_t(int, end, base + PCPU_BITMAP_BLOCK_BITS) -
+					 base);
+		} else {
+			rs = pcpu_block_free(chunk, index, max(start, base) - base,
+					     min_t(int, end, base + PCPU_BITMAP_BLOCK_BITS) -
+					     base);
+			if (index == first)
+				run_start = base + rs;
+			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
+				nr_empty++;
+		}
+		pcpu_tree_update(chunk, index);
+	}
+	pcpu_update_empty_pages(chunk, nr_empty);
+
+	/* a run at a block's left edge may come from the blocks before */
+	for (index = first; !alloc && index > 0 &&
+	     run_start == index * PCPU_BITMAP_BLOCK_BITS; index--)
+		run_start -= chunk->md_blocks[index - 1].right;
+	return run_start;
+}
+
+/*
+ * pcpu_scan_short - first aligned fit of up to BITS_PER_LONG bits
+ * @map: allocation map
+ * @start: first candidate bit
+ * @limit: candidates start below this
+ * @end: the fit must end by this
+ * @bits: size of the fit, at most BITS_PER_LONG
+ * @align: alignment of the fit, a power of two
+ *
+ * One word at a time: the free bits of a word and the next are ANDed with
+ * themselves shifted, doubling the length of the runs they stand for,
+ * until a set bit marks the start of @bits free bits; a mask keeps the
+ * aligned starts.  O(log @bits) per word, whatever the fragmentation.
+ */
+static int pcpu_scan_short(const unsigned long *map, int start, int limit,
+			   int end, int bits, int align)
+{
+	unsigned long amask = align >= BITS_PER_LONG ? 1UL :
+			      ~0UL / ((1UL << align) - 1);
+	int i, last = (limit - 1) / BITS_PER_LONG;
+
+	for (i = start / BITS_PER_LONG; i <= last; i++) {
+		int base = i * BITS_PER_LONG, have, step;
+		unsigned long lo, hi = 0, cand;
+
+		if (align > BITS_PER_LONG && base % align)
+			continue;
+		lo = ~map[i];
+		if (end - base < BITS_PER_LONG)
+			lo &= BITMAP_LAST_WORD_MASK(end - base);
+		else if (end - base > BITS_PER_LONG)
+			hi = ~map[i + 1];
+		if (end - base > BITS_PER_LONG && end - base < 2 * BITS_PER_LONG)
+			hi &= BITMAP_LAST_WORD_MASK(end - base - BITS_PER_LONG);
+
+		for (have = 1; have < bits; have += step) {
+			step = min(have, bits - have);
+			lo &= (lo >> step) | (hi << (BITS_PER_LONG - step));
+			hi &= hi >> step;
+		}
+
+		cand = lo & amask;
+		if (base < start)
+			cand &= BITMAP_FIRST_WORD_MASK(start);
+		if (i == last)
+			cand &= BITMAP_LAST_WORD_MASK(limit);
+		if (cand)
+			return base + __ffs(cand);
+	}
+	return -1;
+}
+
+/*
+ * pcpu_scan_long - first aligned fit of more than BITS_PER_LONG bits
+ *
+ * Same arguments as pcpu_scan_short(); walks the free runs from @start.
+ */
+static int pcpu_scan_long(const unsigned long *map, int start, int limit,
+			  int end, int bits, int align)
+{
+	int fit, stop;
+
+	while (start < limit) {
+		start = find_next_zero_bit(map, limit, start);
+		if (start >= limit)
+			break;
+		fit = ALIGN(start, align);
+		if (fit >= limit)
+			break;
+		stop = find_next_bit(map, min(fit + bits, end), start);
+		if (stop >= fit + bits)
+			return fit;
+		start = stop;
+	}
+	return -1;
+}
+
+/*
+ * pcpu_find_fit - first fit through the block hints
  * @chunk: chunk of interest
  * @from: first bit to consider
  * @bits: size of the allocation in bits
  * @align: alignment in bits, a power of two
  * @pop_only: the fit must lie in populated pages
- * @longest: set to the longest free run seen
  *
- * Walks the free runs of the allocation map from @from.
+ * Walks the blocks from the one holding @from and scans only the blocks
+ * whose hints say a fit may start in them: a longest run of at least @bits
+ * (from the block's first free bit, or straight from that run when the
+ * bound of its other runs is below @bits), or a right-edge run that reaches
+ * @bits with the free blocks after it.  A scan covers one block (plus the
+ * run leaving it), so the bits scanned are bounded by the blocks whose
+ * hints allow the request but whose free bits turn out misaligned.
  *
  * RETURNS:
  * The first bit of the fit, or -1 if there is none.
  */
-static int pcpu_fit_in_run(struct pcpu_chunk *chunk, int from, int bits,
-			   int align, bool pop_only, int *longest)
+static int pcpu_find_fit(struct pcpu_chunk *chunk, int from, int bits,
+			 int align, bool pop_only)
 {
-	int nbits = pcpu_chunk_nr_bits(chunk);
-	int start, end, fit;
+	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
+	int end = pcpu_chunk_nr_bits(chunk);
+	int index, start, limit, fit, run, next;
 
-	*longest = 0;
-	for (start = from; ; start = end) {
-		start = find_next_zero_bit(chunk->alloc_map, nbits, start);
-		if (start >= nbits)
-			return -1;
-		end = find_next_bit(chunk->alloc_map, nbits, start);
-		*longest = max(*longest, end - start);
+	for (index = from / PCPU_BITMAP_BLOCK_BITS; index < nr_blocks; index++) {
+		struct pcpu_block *block = chunk->md_blocks + index;
+		int base = index * PCPU_BITMAP_BLOCK_BITS;
 
-		for (fit = ALIGN(start, align); fit + bits <= end; ) {
-			unsigned int first = fit / PCPU_BITMAP_BLOCK_BITS;
-			unsigned int last = DIV_ROUND_UP(fit + bits,
-						PCPU_BITMAP_BLOCK_BITS);
-			unsigned int hole;
-
-			if (!pop_only)
-				return fit;
-			hole = find_next_zero_bit(chunk->populated, last, first);
-			if (hole >= last)
-				return fit;
-			hole = find_next_bit(chunk->populated, chunk->nr_pages,
-					     hole);
-			fit = ALIGN(hole * PCPU_BITMAP_BLOCK_BITS, align);
+		if (block->first_free == PCPU_BITMAP_BLOCK_BITS)
+			continue;
+		if (pop_only) {
+			if (!test_bit(index, chunk->populated))
+				continue;
+			end = find_next_zero_bit(chunk->populated,
+						 chunk->nr_pages, index) *
+			      PCPU_BITMAP_BLOCK_BITS;
 		}
+
+		if (block->contig >= bits) {
+			start = block->other >= bits ? block->first_free :
+				block->contig_start;
+		} else {
+			/* only the run leaving the block may be long enough */
+			run = block->right;
+			for (next = index + 1; run && run < bits &&
+			     next * PCPU_BITMAP_BLOCK_BITS < end; next++) {
+				run += chunk->md_blocks[next].left;
+				if (chunk->md_blocks[next].left !=
+				    PCPU_BITMAP_BLOCK_BITS)
+					break;
+			}
+			if (run < bits)
+				continue;
+			start = PCPU_BITMAP_BLOCK_BITS - block->right;
+		}
+
+		start = max(base + start, from);
+		limit = base + PCPU_BITMAP_BLOCK_BITS;
+		if (bits <= BITS_PER_LONG)
+			fit = pcpu_scan_short(chunk->alloc_map, start, limit,
+					      end, bits, align);
+		else
+			fit = pcpu_scan_long(chunk->alloc_map, start, limit,
+					     end, bits, align);
+		if (fit >= 0)
+			return fit;
 	}
+	return -1;
+}
+
+/* Whether @chunk's hints rule out @bits bits at @align. */
+static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
+				  int align)
+{
+	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
+
+	return bits > pcpu_chunk_contig(chunk) ||
+	       (memo->bit >= pcpu_chunk_nr_bits(chunk) && bits >= memo->bits);
+}
+
+/* The first free bit at or after @bit, from the blocks' first free bits. */
+static int pcpu_next_free(struct pcpu_chunk *chunk, int bit)
+{
+	int index = bit / PCPU_BITMAP_BLOCK_BITS;
+	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
+	int free;
+
+	if (index >= nr_blocks)
+		return pcpu_chunk_nr_bits(chunk);
+	free = find_next_zero_bit(pcpu_block_map(chunk, index),
+				  PCPU_BITMAP_BLOCK_BITS,
+				  bit % PCPU_BITMAP_BLOCK_BITS);
+	if (free < PCPU_BITMAP_BLOCK_BITS)
+		return index * PCPU_BITMAP_BLOCK_BITS + free;
+	while (++index < nr_blocks)
+		if (chunk->md_blocks[index].first_free < PCPU_BITMAP_BLOCK_BITS)
+			return index * PCPU_BITMAP_BLOCK_BITS +
+			       chunk->md_blocks[index].first_free;
+	return pcpu_chunk_nr_bits(chunk);
+}
+
+/* Mark [@off, @off + @bits) in use, with its bound bit. */
+static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
+{
+	bitmap_set(chunk->alloc_map, off, bits);
+	__set_bit(off, chunk->bound_map);
+	chunk->free_bytes -= bits * PCPU_MIN_ALLOC_SIZE;
+	pcpu_blocks_update(chunk, off, off + bits, true);
+	if (off == chunk->first_free)
+		chunk->first_free = pcpu_next_free(chunk, off + bits);
 }
 
 /*
@@ -483,7 +869,8 @@ static int pcpu_fit_in_run(struct pcpu_chunk *chunk, int from, int bits,
  * @align: alignment in bits, a power of two
  * @pop_only: the area must lie in populated pages (atomic allocations)
  *
- * First fit, scanning the allocation map from chunk->first_free.  Updates
+ * First fit from chunk->first_free, or from where the fit memo says the
+ * fits start, through the block hints.  Updates
  * the hints, the free size and the empty page count, and moves @chunk to
  * its slot.
  *
@@ -496,30 +883,26 @@ static int pcpu_fit_in_run(struct pcpu_chunk *chunk, int from, int bits,
 static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 			   bool pop_only)
 {
-	int nbits = pcpu_chunk_nr_bits(chunk);
+	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
 	int oslot = pcpu_chunk_slot(chunk);
-	int off, longest;
+	int from = chunk->first_free;
+	int off;
 
 	lockdep_assert_held(&pcpu_lock);
 
-	off = pcpu_fit_in_run(chunk, chunk->first_free, bits, align, pop_only,
-			      &longest);
-	if (off < 0) {
-		/* every free run was seen */
-		chunk->contig_bits = longest;
-		pcpu_chunk_relocate(chunk, oslot);
-		return -1;
+	if (bits >= memo->bits)
+		from = max(from, memo->bit);
+	off = pcpu_find_fit(chunk, from, bits, align, pop_only);
+
+	/* an atomic search skips unpopulated pages: it proves nothing */
+	if (!pop_only) {
+		memo->bit = off < 0 ? pcpu_chunk_nr_bits(chunk) : off;
+		memo->bits = bits;
 	}
+	if (off < 0)
+		return -1;
 
-	pcpu_update_empty_pages(chunk, -pcpu_empty_pages(chunk, off, off + bits));
-	bitmap_set(chunk->alloc_map, off, bits);
-	__set_bit(off, chunk->bound_map);
-	chunk->free_bytes -= bits * PCPU_MIN_ALLOC_SIZE;
-
-	if (off == chunk->first_free)
-		chunk->first_free = find_next_zero_bit(chunk->alloc_map, nbits,
-						       off + bits);
-
+	pcpu_set_area(chunk, off, bits);
 	pcpu_chunk_relocate(chunk, oslot);
 	return off * PCPU_MIN_ALLOC_SIZE;
 }
@@ -559,7 +942,7 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 	int nbits = pcpu_chunk_nr_bits(chunk);
 	int oslot = pcpu_chunk_slot(chunk);
 	int off = byte_off / PCPU_MIN_ALLOC_SIZE;
-	int bits, start, end;
+	int bits, run_start, order;
 
 	lockdep_assert_held(&pcpu_lock);
 
@@ -575,25 +958,24 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 	bitmap_clear(chunk->alloc_map, off, bits);
 	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->first_free = min(chunk->first_free, off);
-	pcpu_update_empty_pages(chunk, pcpu_empty_pages(chunk, off, off + bits));
-
-	/* the free run the area joins */
-	start = find_last_bit(chunk->alloc_map, off);
-	start = start >= off ? 0 : start + 1;
-	end = find_next_bit(chunk->alloc_map, nbits, off + bits);
-	chunk->contig_bits = max(chunk->contig_bits, end - start);
+	run_start = pcpu_blocks_update(chunk, off, off + bits, false);
+	for (order = 0; order < PCPU_NR_ALIGN_ORDERS; order++)
+		chunk->fit_memo[order].bit = min(chunk->fit_memo[order].bit,
+						 run_start);
 
 	pcpu_chunk_relocate(chunk, oslot);
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 
-/* Mark [@start, @start + @bits) as a permanent allocation. */
-static void __init pcpu_hide_area(struct pcpu_chunk *chunk, int start, int bits)
+/* Reset the metadata of a chunk whose bits are all free. */
+static void pcpu_init_md_blocks(struct pcpu_chunk *chunk)
 {
-	pcpu_update_empty_pages(chunk, -pcpu_empty_pages(chunk, start,
-							 start + bits));
-	bitmap_set(chunk->alloc_map, start, bits);
-	__set_bit(start, chunk->bound_map);
+	int index;
+
+	for (index = 0; index < pcpu_chunk_nr_blocks(chunk); index++) {
+		pcpu_block_scan(chunk, index);
+		pcpu_tree_update(chunk, index);
+	}
 }
 
 /**
@@ -651,6 +1033,19 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		panic("%s: Failed to allocate %zu bytes\n", __func__,
 		      alloc_size);
 
+	alloc_size = pcpu_chunk_nr_blocks(chunk) * sizeof(chunk->md_blocks[0]);
+	chunk->md_blocks = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
+	if (!chunk->md_blocks)
+		panic("%s: Failed to allocate %zu bytes\n", __func__,
+		      alloc_size);
+
+	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
+	alloc_size = chunk->nr_tree_leaves * sizeof(chunk->tree[0]);
+	chunk->tree = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
+	if (!chunk->tree)
+		panic("%s: Failed to allocate %zu bytes\n", __func__,
+		      alloc_size);
+
 #ifdef NEED_PCPUOBJ_EXT
 	/* first chunk is free to use */
 	chunk->obj_exts = NULL;
@@ -662,17 +1057,16 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 	chunk->nr_populated = chunk->nr_pages;
 	chunk->nr_empty_pop_pages = chunk->nr_pages;
 
-	/* hide the parts of the pages outside the region */
-	chunk->first_free = start_offset / PCPU_MIN_ALLOC_SIZE;
-	if (start_offset)
-		pcpu_hide_area(chunk, 0, chunk->first_free);
-	if (chunk->end_offset)
-		pcpu_hide_area(chunk, (start_offset + map_size) /
-			       PCPU_MIN_ALLOC_SIZE,
-			       chunk->end_offset / PCPU_MIN_ALLOC_SIZE);
+	chunk->free_bytes = region_size;
+	pcpu_init_md_blocks(chunk);
 
-	chunk->free_bytes = map_size;
-	chunk->contig_bits = map_size / PCPU_MIN_ALLOC_SIZE;
+	/* hide the parts of the pages outside the region */
+	if (start_offset)
+		pcpu_set_area(chunk, 0, start_offset / PCPU_MIN_ALLOC_SIZE);
+	if (chunk->end_offset)
+		pcpu_set_area(chunk, (start_offset + map_size) /
+			      PCPU_MIN_ALLOC_SIZE,
+			      chunk->end_offset / PCPU_MIN_ALLOC_SIZE);
 
 	return chunk;
 }
@@ -699,6 +1093,17 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	if (!chunk->bound_map)
 		goto bound_map_fail;
 
+	chunk->md_blocks = pcpu_mem_zalloc(pcpu_chunk_nr_blocks(chunk) *
+					   sizeof(chunk->md_blocks[0]), gfp);
+	if (!chunk->md_blocks)
+		goto md_blocks_fail;
+
+	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
+	chunk->tree = pcpu_mem_zalloc(chunk->nr_tree_leaves *
+				      sizeof(chunk->tree[0]), gfp);
+	if (!chunk->tree)
+		goto tree_fail;
+
 #ifdef NEED_PCPUOBJ_EXT
 	if (need_pcpuobj_ext()) {
 		chunk->obj_exts =
@@ -710,14 +1115,18 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 #endif
 
 	chunk->free_bytes = pcpu_unit_size;
-	chunk->contig_bits = pcpu_chunk_map_bits(chunk);
+	pcpu_init_md_blocks(chunk);
 
 	return chunk;
 
 #ifdef NEED_PCPUOBJ_EXT
 objcg_fail:
-	pcpu_mem_free(chunk->bound_map);
+	pcpu_mem_free(chunk->tree);
 #endif
+tree_fail:
+	pcpu_mem_free(chunk->md_blocks);
+md_blocks_fail:
+	pcpu_mem_free(chunk->bound_map);
 bound_map_fail:
 	pcpu_mem_free(chunk->alloc_map);
 alloc_map_fail:
@@ -733,6 +1142,8 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 #ifdef NEED_PCPUOBJ_EXT
 	pcpu_mem_free(chunk->obj_exts);
 #endif
+	pcpu_mem_free(chunk->tree);
+	pcpu_mem_free(chunk->md_blocks);
 	pcpu_mem_free(chunk->bound_map);
 	pcpu_mem_free(chunk->alloc_map);
 	pcpu_mem_free(chunk);
@@ -1115,7 +1526,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 		chunk = pcpu_reserved_chunk;
 
 		off = -1;
-		if (bits <= chunk->contig_bits)
+		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic);
 		if (off >= 0)
 			goto area_found;
@@ -1129,7 +1540,7 @@ restart:
 	for (slot = pcpu_size_to_slot(size); slot <= pcpu_free_slot; slot++) {
 		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
 					 list) {
-			if (bits > chunk->contig_bits)
+			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 				continue;
 
 			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic);

@@ -38,6 +38,57 @@ static int pcpu_kunit_bits(struct pcpu_chunk *chunk)
 	return chunk->nr_pages * PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
 }
 
+/* Check the hints of block @index against its bits; see pcpu_kunit_check_hints(). */
+static const char *pcpu_kunit_check_block(struct pcpu_chunk *chunk, int index)
+{
+	const int nbits = PCPU_BITMAP_BLOCK_BITS;
+	struct pcpu_block *block = chunk->md_blocks + index;
+	unsigned long *map = chunk->alloc_map + index * nbits / BITS_PER_LONG;
+	int start, end, longest = 0, at_start = -1;
+
+	if (block->first_free != find_first_zero_bit(map, nbits))
+		return "a block's first_free is not its first free bit";
+	if (block->left != (test_bit(0, map) ? 0 : find_next_bit(map, nbits, 0)))
+		return "a block's left run is wrong";
+	for (start = block->first_free; start < nbits; ) {
+		end = find_next_bit(map, nbits, start);
+		longest = max(longest, end - start);
+		if (start == block->contig_start)
+			at_start = end - start;
+		else if (end - start > block->other)
+			return "a block's run is longer than its other bound";
+		if (end == nbits && block->right != end - start)
+			return "a block's right run is wrong";
+		start = find_next_zero_bit(map, nbits, end);
+	}
+	if (test_bit(nbits - 1, map) && block->right)
+		return "a block's right run is wrong";
+	if (block->contig != longest)
+		return "a block's contig is not its longest run";
+	if (longest && at_start != longest)
+		return "a block's contig_start is not a longest run";
+	return NULL;
+}
+
+/* No fit of at least memo->bits at 2^@order bits may start before memo->bit. */
+static const char *pcpu_kunit_check_memo(struct pcpu_chunk *chunk, int order)
+{
+	struct pcpu_fit_memo *memo = chunk->fit_memo + order;
+	int nbits = pcpu_kunit_bits(chunk);
+	int start, end;
+
+	start = find_first_zero_bit(chunk->alloc_map, nbits);
+	while (start < min(memo->bit, nbits)) {
+		int fit = ALIGN(start, 1 << order);
+
+		end = find_next_bit(chunk->alloc_map, nbits, start);
+		if (memo->bits && fit < memo->bit && fit + memo->bits <= end)
+			return "a fit memo skips a fit";
+		start = find_next_zero_bit(chunk->alloc_map, nbits, end);
+	}
+	return NULL;
+}
+
 /*
  * Recompute what the chunk's hints must be from its bitmaps.  Returns NULL
  * if they agree, or a description of the first disagreement.
@@ -77,8 +128,20 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 		return "free_bytes differs from the free bits";
 	if (chunk->first_free != first)
 		return "first_free is not the first free bit";
-	if (chunk->contig_bits < longest)
-		return "contig_bits is below the longest free run";
+	if (pcpu_chunk_contig(chunk) != longest)
+		return "the chunk's contig is not its longest free run";
+	for (page = 0; page < pcpu_chunk_nr_blocks(chunk); page++) {
+		const char *bad = pcpu_kunit_check_block(chunk, page);
+
+		if (bad)
+			return bad;
+	}
+	for (page = 0; page < PCPU_NR_ALIGN_ORDERS; page++) {
+		const char *bad = pcpu_kunit_check_memo(chunk, page);
+
+		if (bad)
+			return bad;
+	}
 	if (chunk->nr_empty_pop_pages != empty)
 		return "nr_empty_pop_pages differs from the empty pages";
 	return NULL;
@@ -336,7 +399,7 @@ static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
 	memcpy(bound_copy, chunk->bound_map, map_bytes);
 	free_bytes = chunk->free_bytes;
 	first_free = chunk->first_free;
-	contig = chunk->contig_bits;
+	contig = pcpu_chunk_contig(chunk);
 
 	for (i = 0; i < nr_bad; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_free_area(chunk, bad[i]),
@@ -347,7 +410,7 @@ static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
 					     map_bytes), 0);
 		KUNIT_EXPECT_EQ(test, chunk->free_bytes, free_bytes);
 		KUNIT_EXPECT_EQ(test, chunk->first_free, first_free);
-		KUNIT_EXPECT_EQ(test, chunk->contig_bits, contig);
+		KUNIT_EXPECT_EQ(test, pcpu_chunk_contig(chunk), contig);
 	}
 	pcpu_kunit_expect_hints(&ctx, "invalid frees", 0);
 
