@@ -205,10 +205,33 @@ struct percpu_stats {
 	u32 nr_max_chunks;	/* max # of live chunks */
 	size_t min_alloc_size;	/* min allocation size */
 	size_t max_alloc_size;	/* max allocation size */
+	u64 alloc_bits_scanned;	/* bitmap bits scanned by allocations */
+	u64 free_bits_scanned;	/* bitmap bits scanned by frees */
+	u32 max_alloc_scanned;	/* most bits one allocation scanned */
+	u32 max_free_scanned;	/* most bits one free scanned */
 };
 
 extern struct percpu_stats pcpu_stats;
 extern struct pcpu_alloc_info pcpu_stats_ai;
+extern unsigned int pcpu_stats_scanned;
+
+/*
+ * pcpu_stats_scan - count bitmap bits scanned by the current operation
+ * @bits: bits scanned
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ */
+static inline void pcpu_stats_scan(int bits)
+{
+	pcpu_stats_scanned += bits;
+}
+
+/* Start counting the bits the next operation scans. */
+static inline void pcpu_stats_scan_reset(void)
+{
+	pcpu_stats_scanned = 0;
+}
 
 /*
  * For debug purposes. We don't care about the flexible array.
@@ -233,6 +256,9 @@ static inline void pcpu_stats_area_alloc(struct pcpu_chunk *chunk, size_t size)
 {
 	lockdep_assert_held(&pcpu_lock);
 
+	pcpu_stats.alloc_bits_scanned += pcpu_stats_scanned;
+	pcpu_stats.max_alloc_scanned =
+		max(pcpu_stats.max_alloc_scanned, pcpu_stats_scanned);
 	pcpu_stats.nr_alloc++;
 	pcpu_stats.nr_cur_alloc++;
 	pcpu_stats.nr_max_alloc =
@@ -257,6 +283,9 @@ static inline void pcpu_stats_area_dealloc(struct pcpu_chunk *chunk)
 {
 	lockdep_assert_held(&pcpu_lock);
 
+	pcpu_stats.free_bits_scanned += pcpu_stats_scanned;
+	pcpu_stats.max_free_scanned =
+		max(pcpu_stats.max_free_scanned, pcpu_stats_scanned);
 	pcpu_stats.nr_dealloc++;
 	pcpu_stats.nr_cur_alloc--;
 
@@ -292,6 +321,14 @@ static inline void pcpu_stats_chunk_dealloc(void)
 }
 
 #else
+
+static inline void pcpu_stats_scan(int bits)
+{
+}
+
+static inline void pcpu_stats_scan_reset(void)
+{
+}
 
 static inline void pcpu_stats_save_ai(const struct pcpu_alloc_info *ai)
 {

@@ -11,8 +11,6 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
-#include <linux/sort.h>
-#include <linux/vmalloc.h>
 
 #include "percpu-internal.h"
 
@@ -22,86 +20,28 @@
 struct percpu_stats pcpu_stats;
 struct pcpu_alloc_info pcpu_stats_ai;
 
-static int cmpint(const void *a, const void *b)
-{
-	return *(int *)a - *(int *)b;
-}
+unsigned int pcpu_stats_scanned;
 
 /*
- * Iterates over all chunks to find the max nr_alloc entries.
- */
-static int find_max_nr_alloc(void)
-{
-	struct pcpu_chunk *chunk;
-	int slot, max_nr_alloc;
-
-	max_nr_alloc = 0;
-	for (slot = 0; slot < pcpu_nr_slots; slot++)
-		list_for_each_entry(chunk, &pcpu_chunk_lists[slot], list)
-			max_nr_alloc = max(max_nr_alloc, chunk->nr_alloc);
-	if (pcpu_reserved_chunk)
-		max_nr_alloc = max(max_nr_alloc, pcpu_reserved_chunk->nr_alloc);
-
-	return max_nr_alloc;
-}
-
-/*
- * Prints out chunk state.  Fragmentation is considered between the
- * beginning of the chunk and the last allocation, from the bitmaps.
+ * Prints out chunk state from its hints, in O(blocks): the allocator does
+ * not wait for a scan of the bitmaps while the statistics are read.
+ * fragmentation is the share of the free bytes outside the longest free
+ * run, in percent.  blocks has one character per page: '.' for an empty
+ * page, '#' for a full one, and otherwise the tenths of the page that its
+ * longest free run covers.
  *
  * All statistics are in bytes unless stated otherwise.
  */
-static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk,
-			    int *buffer)
+static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk)
 {
-	int start = chunk->start_offset / PCPU_MIN_ALLOC_SIZE;
-	int end = pcpu_chunk_map_bits(chunk) -
-		  chunk->end_offset / PCPU_MIN_ALLOC_SIZE;
-	int i, as_len = 0, last_alloc = -1, next;
-	int *alloc_sizes = buffer, *p;
-	/* statistics */
-	int sum_frag = 0, max_frag = 0;
-	int cur_min_alloc = 0, cur_med_alloc = 0, cur_max_alloc = 0;
+	int contig = pcpu_chunk_contig(chunk) * PCPU_MIN_ALLOC_SIZE;
+	int i, nr_empty = 0, nr_full = 0;
 
-	/*
-	 * Positive values are allocations and negative values are free
-	 * runs, over the region the chunk serves, up to its last
-	 * allocation.  An allocation ends at the next bound bit or free bit.
-	 */
-	while (start < end) {
-		if (test_bit(start, chunk->bound_map)) {
-			next = find_next_bit(chunk->bound_map, end, start + 1);
-			next = find_next_zero_bit(chunk->alloc_map, next,
-						  start + 1);
-			alloc_sizes[as_len] = (next - start) *
-					      PCPU_MIN_ALLOC_SIZE;
-			last_alloc = as_len;
-		} else {
-			next = find_next_bit(chunk->alloc_map, end, start + 1);
-			alloc_sizes[as_len] = -(next - start) *
-					      PCPU_MIN_ALLOC_SIZE;
-		}
-		as_len++;
-		start = next;
-	}
-	as_len = last_alloc + 1;
-
-	/*
-	 * The negative values are free fragments and thus sorting gives the
-	 * free fragments at the beginning in largest first order.
-	 */
-	if (as_len > 0) {
-		sort(alloc_sizes, as_len, sizeof(int), cmpint, NULL);
-
-		/* iterate through the unallocated fragments */
-		for (i = 0, p = alloc_sizes; *p < 0 && i < as_len; i++, p++) {
-			sum_frag -= *p;
-			max_frag = max(max_frag, -1 * (*p));
-		}
-
-		cur_min_alloc = alloc_sizes[i];
-		cur_med_alloc = alloc_sizes[(i + as_len - 1) / 2];
-		cur_max_alloc = alloc_sizes[as_len - 1];
+	for (i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
+		if (chunk->md_blocks[i].contig == PCPU_BITMAP_BLOCK_BITS)
+			nr_empty++;
+		else if (!chunk->md_blocks[i].contig)
+			nr_full++;
 	}
 
 	P("nr_alloc", chunk->nr_alloc);
@@ -109,39 +49,31 @@ static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk,
 	P("empty_pop_pages", chunk->nr_empty_pop_pages);
 	P("first_bit", chunk->first_free);
 	P("free_bytes", chunk->free_bytes);
-	P("contig_bytes", pcpu_chunk_contig(chunk) * PCPU_MIN_ALLOC_SIZE);
-	P("sum_frag", sum_frag);
-	P("max_frag", max_frag);
-	P("cur_min_alloc", cur_min_alloc);
-	P("cur_med_alloc", cur_med_alloc);
-	P("cur_max_alloc", cur_max_alloc);
-	seq_putc(m, '\n');
+	P("contig_bytes", contig);
+	P("fragmentation", chunk->free_bytes ?
+	  100 - div_u64(100ULL * contig, chunk->free_bytes) : 0);
+	P("empty_blocks", nr_empty);
+	P("full_blocks", nr_full);
+	seq_printf(m, "  %-20s: ", "blocks");
+	for (i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
+		int c = chunk->md_blocks[i].contig;
+
+		if (c == PCPU_BITMAP_BLOCK_BITS)
+			seq_putc(m, '.');
+		else if (!c)
+			seq_putc(m, '#');
+		else
+			seq_putc(m, '0' + c * 10 / PCPU_BITMAP_BLOCK_BITS);
+	}
+	seq_puts(m, "\n\n");
 }
 
 static int percpu_stats_show(struct seq_file *m, void *v)
 {
 	struct pcpu_chunk *chunk;
-	int slot, max_nr_alloc;
-	int *buffer;
-
-alloc_buffer:
-	spin_lock_irq(&pcpu_lock);
-	max_nr_alloc = find_max_nr_alloc();
-	spin_unlock_irq(&pcpu_lock);
-
-	/* there can be at most this many free and allocated fragments */
-	buffer = vmalloc_array(2 * max_nr_alloc + 1, sizeof(int));
-	if (!buffer)
-		return -ENOMEM;
+	int slot;
 
 	spin_lock_irq(&pcpu_lock);
-
-	/* if the buffer allocated earlier is too small */
-	if (max_nr_alloc < find_max_nr_alloc()) {
-		spin_unlock_irq(&pcpu_lock);
-		vfree(buffer);
-		goto alloc_buffer;
-	}
 
 #define PL(X)								\
 	seq_printf(m, "  %-20s: %12lld\n", #X, (long long int)pcpu_stats_ai.X)
@@ -174,6 +106,10 @@ alloc_buffer:
 	PU(nr_max_chunks);
 	PU(min_alloc_size);
 	PU(max_alloc_size);
+	PU(alloc_bits_scanned);
+	PU(free_bits_scanned);
+	PU(max_alloc_scanned);
+	PU(max_free_scanned);
 	P("empty_pop_pages", pcpu_nr_empty_pop_pages);
 	seq_putc(m, '\n');
 
@@ -185,7 +121,7 @@ alloc_buffer:
 
 	if (pcpu_reserved_chunk) {
 		seq_puts(m, "Chunk: <- Reserved Chunk\n");
-		chunk_map_stats(m, pcpu_reserved_chunk, buffer);
+		chunk_map_stats(m, pcpu_reserved_chunk);
 	}
 
 	for (slot = 0; slot < pcpu_nr_slots; slot++) {
@@ -198,13 +134,11 @@ alloc_buffer:
 				seq_puts(m, "Chunk (sidelined):\n");
 			else
 				seq_puts(m, "Chunk:\n");
-			chunk_map_stats(m, chunk, buffer);
+			chunk_map_stats(m, chunk);
 		}
 	}
 
 	spin_unlock_irq(&pcpu_lock);
-
-	vfree(buffer);
 
 	return 0;
 }

@@ -44,9 +44,11 @@
  *
  * The allocator tries to allocate from the fullest chunk first: chunks sit
  * in slots by their longest free run.  Each chunk is managed by an allocation
- * bitmap and a boundary bitmap (see "Allocation bitmaps" below), and hints
- * that bound its longest free run and its first free bit.  The reverse
- * mapping from page to chunk is stored in the page's index.
+ * bitmap and a boundary bitmap (see "Allocation bitmaps" below) and by
+ * per-page metadata blocks whose hints bound every scan.
+ * Documentation/percpu-bitmap.rst states the invariant of every hint and
+ * the bounds of the searches.  The reverse mapping from page to chunk is
+ * stored in the page's index.
  * Lastly, units are lazily backed and grow in unison.
  *
  * To use this allocator, arch code should do the following:
@@ -494,6 +496,7 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
 	for (start = block->first_free; start < PCPU_BITMAP_BLOCK_BITS; ) {
 		end = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, start);
 		if (stop_at && end - start >= stop_at) {
+			pcpu_stats_scan(end - block->first_free);
 			block->contig = end - start;
 			block->contig_start = start;
 			return;
@@ -507,6 +510,7 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
 		}
 		start = find_next_zero_bit(map, PCPU_BITMAP_BLOCK_BITS, end);
 	}
+	pcpu_stats_scan(PCPU_BITMAP_BLOCK_BITS - block->first_free);
 	block->contig = best;
 	block->contig_start = best_start;
 	block->other = other;
@@ -552,9 +556,11 @@ static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
 	int cs = block->contig_start, ce = cs + block->contig;
 	int head = s - cs, tail = ce - e;
 
-	if (s == block->first_free)
+	if (s == block->first_free) {
 		block->first_free = find_next_zero_bit(pcpu_block_map(chunk, index),
 						       PCPU_BITMAP_BLOCK_BITS, e);
+		pcpu_stats_scan(block->first_free - e);
+	}
 	if (s < block->left)
 		block->left = s;
 	if (e > PCPU_BITMAP_BLOCK_BITS - block->right)
@@ -603,6 +609,7 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
 	rs = rs >= s ? 0 : rs + 1;
 	re = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, e);
 	len = re - rs;
+	pcpu_stats_scan(len - (e - s));
 
 	block->first_free = min(block->first_free, s);
 	if (!rs)
@@ -698,6 +705,7 @@ static int pcpu_scan_short(const unsigned long *map, int start, int limit,
 
 		if (align > BITS_PER_LONG && base % align)
 			continue;
+		pcpu_stats_scan(BITS_PER_LONG);
 		lo = ~map[i];
 		if (end - base < BITS_PER_LONG)
 			lo &= BITMAP_LAST_WORD_MASK(end - base);
@@ -731,7 +739,7 @@ static int pcpu_scan_short(const unsigned long *map, int start, int limit,
 static int pcpu_scan_long(const unsigned long *map, int start, int limit,
 			  int end, int bits, int align)
 {
-	int fit, stop;
+	int fit, stop, from = start;
 
 	while (start < limit) {
 		start = find_next_zero_bit(map, limit, start);
@@ -741,10 +749,13 @@ static int pcpu_scan_long(const unsigned long *map, int start, int limit,
 		if (fit >= limit)
 			break;
 		stop = find_next_bit(map, min(fit + bits, end), start);
-		if (stop >= fit + bits)
+		if (stop >= fit + bits) {
+			pcpu_stats_scan(stop - from);
 			return fit;
+		}
 		start = stop;
 	}
+	pcpu_stats_scan(min(start, limit) - from);
 	return -1;
 }
 
@@ -923,7 +934,9 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
 
 	limit = min(nbits, off + (int)(PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE));
 	end = find_next_bit(chunk->bound_map, limit, off + 1);
-	return find_next_zero_bit(chunk->alloc_map, end, off + 1) - off;
+	end = find_next_zero_bit(chunk->alloc_map, end, off + 1);
+	pcpu_stats_scan(end - off);
+	return end - off;
 }
 
 /*
@@ -1220,6 +1233,7 @@ int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
 	int size;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_stats_scan_reset();
 	size = pcpu_free_area(chunk, off);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 	return size;
@@ -1520,6 +1534,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	}
 
 	spin_lock_irqsave(&pcpu_lock, flags);
+
+	pcpu_stats_scan_reset();
 
 	/* serve reserved allocations from the reserved chunk if available */
 	if (reserved && pcpu_reserved_chunk) {

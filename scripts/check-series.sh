@@ -16,6 +16,7 @@ series=$(series_patches)
 [ -n "$series" ] || die "patches/series has no patches"
 files=$(patch_files $base $series)
 deps="scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+      scripts/spdxcheck.py scripts/spdxexclude LICENSES
       COPYING CREDITS Kbuild MAINTAINERS Makefile README"
 
 # A fresh upstream copy of just those files: from build/linux's objects when
@@ -66,7 +67,8 @@ done
 	bad "mirror matches the series (make export)"
 
 for p in $base $series; do
-	out=$(perl scripts/checkpatch.pl --strict --quiet --no-summary \
+	# Debian's python3 first: spdxcheck.py needs its python3-ply and python3-git
+	out=$(PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --quiet --no-summary \
 		"$p" 2>&1) || true
 	if [ -z "$out" ]; then
 		ok "checkpatch --strict: ${p#"$TOP"/}"

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark of the percpu allocator through its public API.
+ *
+ * Built in, it runs during boot when test_percpu_bench.run=1 is on the
+ * kernel command line; as a module, when loaded with run=1.  It prints one
+ * line per measurement:
+ *
+ *   percpu_bench: <scenario> size=<B> align=<B> order=<order> n=<N>
+ *                 alloc_us=<us> free_us=<us> pages=<populated pages>
+ *
+ * Scenarios (the "scenarios" parameter, comma separated):
+ *   orders   - N objects of each size, freed in order, alternating (every
+ *              other one, then the rest) and in reverse
+ *   aligned  - N 4-byte objects at 8-byte alignment, and at 4 for reference
+ *   prefill  - as orders, with the second half of every page taken first
+ *   kmalloc  - kmalloc()/kfree() of the same sizes and counts, a floor
+ *
+ * pages= is pcpu_nr_pages() with the N objects live (built in only).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+static bool run;
+module_param(run, bool, 0444);
+MODULE_PARM_DESC(run, "Run the benchmark (default: no)");
+
+static unsigned int nr_objs = 1 << 20;
+module_param(nr_objs, uint, 0444);
+MODULE_PARM_DESC(nr_objs, "Objects per measurement (default 2^20)");
+
+static unsigned int sizes[16] = { 4, 16, 64, 128, 256, 1024 };
+static int nr_sizes = 6;
+module_param_array(sizes, uint, &nr_sizes, 0444);
+MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
+
+static char *scenarios = "orders,aligned,prefill,kmalloc";
+module_param(scenarios, charp, 0444);
+MODULE_PARM_DESC(scenarios, "Scenarios to run (default: all)");
+
+static unsigned int reps = 1;
+module_param(reps, uint, 0444);
+MODULE_PARM_DESC(reps, "Repetitions of every measurement (default 1)");
+
+static unsigned int align = 4;
+module_param(align, uint, 0444);
+MODULE_PARM_DESC(align, "Alignment of the orders and prefill objects (default 4)");
+
+enum bench_order { BENCH_IN_ORDER, BENCH_ALTERNATING, BENCH_REVERSE };
+
+static const char * const bench_order_names[] = {
+	[BENCH_IN_ORDER]	= "inorder",
+	[BENCH_ALTERNATING]	= "alternating",
+	[BENCH_REVERSE]		= "reverse",
+};
+
+static void __percpu **objs;
+
+static unsigned long bench_nr_pages(void)
+{
+#ifdef MODULE
+	return 0;	/* pcpu_nr_pages() is not exported */
+#else
+	return pcpu_nr_pages();
+#endif
+}
+
+static bool bench_wanted(const char *name)
+{
+	const char *p = scenarios;
+	size_t len = strlen(name);
+
+	while ((p = strstr(p, name))) {
+		if ((p == scenarios || p[-1] == ',') &&
+		    (p[len] == ',' || !p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* Free objs[0..n) in @order; returns the time taken in ns. */
+static u64 bench_free(unsigned int n, enum bench_order order)
+{
+	u64 start = ktime_get_ns();
+	unsigned int i;
+
+	switch (order) {
+	case BENCH_IN_ORDER:
+		for (i = 0; i < n; i++)
+			free_percpu(objs[i]);
+		break;
+	case BENCH_ALTERNATING:
+		for (i = 0; i < n; i += 2)
+			free_percpu(objs[i]);
+		for (i = 1; i < n; i += 2)
+			free_percpu(objs[i]);
+		break;
+	case BENCH_REVERSE:
+		for (i = n; i-- > 0; )
+			free_percpu(objs[i]);
+		break;
+	}
+	return ktime_get_ns() - start;
+}
+
+/*
+ * Allocate n objects, then free them in @order, and print the line.
+ * Returns false if an allocation failed (everything is freed).
+ */
+static bool bench_one(const char *scenario, unsigned int size,
+		      unsigned int obj_align, enum bench_order order,
+		      unsigned int n)
+{
+	u64 start, alloc_ns, free_ns;
+	unsigned long pages;
+	unsigned int i;
+
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		objs[i] = __alloc_percpu(size, obj_align);
+		if (!objs[i])
+			break;
+	}
+	alloc_ns = ktime_get_ns() - start;
+	pages = bench_nr_pages();
+
+	if (i < n) {
+		pr_err("%s size=%u: allocation %u of %u failed\n", scenario,
+		       size, i, n);
+		bench_free(i, BENCH_IN_ORDER);
+		return false;
+	}
+	free_ns = bench_free(n, order);
+
+	pr_info("%s size=%u align=%u order=%s n=%u alloc_us=%llu free_us=%llu pages=%lu\n",
+		scenario, size, obj_align, bench_order_names[order], n,
+		div_u64(alloc_ns, NSEC_PER_USEC), div_u64(free_ns, NSEC_PER_USEC),
+		pages);
+	cond_resched();
+	return true;
+}
+
+static void bench_orders(const char *scenario)
+{
+	enum bench_order order;
+	int s;
+
+	for (s = 0; s < nr_sizes; s++)
+		for (order = BENCH_IN_ORDER; order <= BENCH_REVERSE; order++)
+			if (!bench_one(scenario, sizes[s], align, order,
+				       nr_objs))
+				return;
+}
+
+static void bench_aligned(void)
+{
+	bench_one("aligned", 4, 8, BENCH_IN_ORDER, nr_objs);
+	bench_one("aligned", 4, 4, BENCH_IN_ORDER, nr_objs);
+}
+
+/*
+ * Take the second half of every page of as many pages as nr_objs 4-byte
+ * objects fill, by allocating them all and freeing those in the first
+ * half of their page; then run the orders with that in place.
+ */
+static void bench_prefill(void)
+{
+	void __percpu **fill;
+	unsigned int i, kept = 0;
+
+	fill = vmalloc_array(nr_objs, sizeof(*fill));
+	if (!fill)
+		return;
+	for (i = 0; i < nr_objs; i++) {
+		fill[i] = __alloc_percpu(4, 4);
+		if (!fill[i])
+			break;
+	}
+	while (i-- > 0) {
+		unsigned long addr = (unsigned long)per_cpu_ptr(fill[i], 0);
+
+		if (offset_in_page(addr) < PAGE_SIZE / 2)
+			free_percpu(fill[i]);
+		else
+			fill[kept++] = fill[i];
+	}
+	bench_orders("prefill");
+	for (i = 0; i < kept; i++)
+		free_percpu(fill[i]);
+	vfree(fill);
+}
+
+static void bench_kmalloc(void)
+{
+	unsigned int i;
+	u64 start, alloc_ns, free_ns;
+	void **ptrs = (void **)objs;
+	int s;
+
+	for (s = 0; s < nr_sizes; s++) {
+		start = ktime_get_ns();
+		for (i = 0; i < nr_objs; i++) {
+			ptrs[i] = kmalloc(sizes[s], GFP_KERNEL);
+			if (!ptrs[i])
+				break;
+		}
+		alloc_ns = ktime_get_ns() - start;
+		start = ktime_get_ns();
+		while (i-- > 0)
+			kfree(ptrs[i]);
+		free_ns = ktime_get_ns() - start;
+		pr_info("kmalloc size=%u align=%u order=reverse n=%u alloc_us=%llu free_us=%llu pages=0\n",
+			sizes[s], sizes[s], nr_objs,
+			div_u64(alloc_ns, NSEC_PER_USEC),
+			div_u64(free_ns, NSEC_PER_USEC));
+		cond_resched();
+	}
+}
+
+static int __init test_percpu_bench_init(void)
+{
+	unsigned int r;
+
+	if (!run)
+		return 0;
+
+	objs = vmalloc_array(nr_objs, sizeof(*objs));
+	if (!objs)
+		return -ENOMEM;
+
+	pr_info("start nr_objs=%u reps=%u scenarios=%s cpus=%u\n", nr_objs,
+		reps, scenarios, num_possible_cpus());
+	for (r = 0; r < reps; r++) {
+		pr_info("rep %u\n", r);
+		if (bench_wanted("orders"))
+			bench_orders("orders");
+		if (bench_wanted("aligned"))
+			bench_aligned();
+		if (bench_wanted("prefill"))
+			bench_prefill();
+		if (bench_wanted("kmalloc"))
+			bench_kmalloc();
+	}
+	pr_info("done\n");
+
+	vfree(objs);
+	return 0;
+}
+module_init(test_percpu_bench_init);
+
+static void __exit test_percpu_bench_exit(void)
+{
+}
+module_exit(test_percpu_bench_exit);
+
+MODULE_DESCRIPTION("Benchmark of alloc_percpu() and free_percpu()");
+MODULE_LICENSE("GPL");
