@@ -4,7 +4,7 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench clean
 
 help:
 	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
@@ -36,6 +36,10 @@ check-bisect: tree
 ## make check: all of the above, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
+
+## make bench [QUICK=1] [REPS=n]: the evaluation table (upstream, base, series)
+bench: tree
+	@bash scripts/bench.sh
 
 clean:
 	rm -rf build/kunit-* build/check build/src

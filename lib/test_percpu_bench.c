@@ -12,7 +12,8 @@
  * Scenarios (the "scenarios" parameter, comma separated):
  *   orders   - N objects of each size, freed in order, alternating (every
  *              other one, then the rest) and in reverse
- *   aligned  - N 4-byte objects at 8-byte alignment, and at 4 for reference
+ *   aligned  - 4-byte objects at 8-byte alignment, and at 4 for reference
+ *              (aligned_objs of them, N by default)
  *   prefill  - as orders, with the second half of every page taken first
  *   kmalloc  - kmalloc()/kfree() of the same sizes and counts, a floor
  *
@@ -39,6 +40,10 @@ MODULE_PARM_DESC(run, "Run the benchmark (default: no)");
 static unsigned int nr_objs = 1 << 20;
 module_param(nr_objs, uint, 0444);
 MODULE_PARM_DESC(nr_objs, "Objects per measurement (default 2^20)");
+
+static unsigned int aligned_objs;
+module_param(aligned_objs, uint, 0444);
+MODULE_PARM_DESC(aligned_objs, "Objects of the aligned scenario (default nr_objs)");
 
 static unsigned int sizes[16] = { 4, 16, 64, 128, 256, 1024 };
 static int nr_sizes = 6;
@@ -166,8 +171,10 @@ static void bench_orders(const char *scenario)
 
 static void bench_aligned(void)
 {
-	bench_one("aligned", 4, 8, BENCH_IN_ORDER, nr_objs);
-	bench_one("aligned", 4, 4, BENCH_IN_ORDER, nr_objs);
+	unsigned int n = min(aligned_objs ?: nr_objs, nr_objs);
+
+	bench_one("aligned", 4, 8, BENCH_IN_ORDER, n);
+	bench_one("aligned", 4, 4, BENCH_IN_ORDER, n);
 }
 
 /*

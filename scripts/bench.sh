@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench [QUICK=1] [REPS=n] [ORDERS=1]: build upstream, base and series
+# kernels with lib/test_percpu_bench.c built in (the same config for all),
+# boot each under QEMU, interleaved, REPS times, and print the table.
+# Results: build/bench/results.csv, results.json, table.md, chart.png.
+. "$(dirname "$0")/common.sh"
+
+trees="upstream base series"
+out=$BUILD/bench
+bdir=$BUILD/kunit-Kconfig
+mkdir -p "$out"
+
+if [ "${QUICK:-0}" = 1 ]; then
+	N=${N:-65536}; AN=${AN:-16384}; REPS=${REPS:-3}; MEM=${MEM:-2048}
+else
+	N=${N:-1048576}; AN=${AN:-65536}; REPS=${REPS:-3}; MEM=${MEM:-6144}
+fi
+SMP=${BENCH_SMP:-2}
+
+# One kernel per tree, from the KUnit config (plus the benchmark), so the
+# three differ only in what the patches change.
+for t in $trees; do
+	rev=$(tree_rev "$t")
+	img=$out/bzImage-$t
+	want=$(git -C "$LINUX" rev-parse "$rev")
+	if [ -f "$img" ] && [ "$(cat "$img.rev" 2>/dev/null)" = "$want" ]; then
+		log "kernel for $t is up to date"
+		continue
+	fi
+	log "building the $t kernel ($(git -C "$LINUX" log -1 --format='%h %s' "$rev"))"
+	checkout_src "$rev"
+	if [ ! -f "$bdir/.config" ]; then
+		mkdir -p "$bdir"
+		cp "$TOP/Kconfig.fragment" "$bdir/.config"
+	fi
+	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS
+	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
+	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+	cp "$bdir/arch/x86/boot/bzImage" "$img"
+	echo "$want" > "$img.rev"
+done
+
+args="console=ttyS0 tsc=reliable kunit.enable=0 panic=-1 test_percpu_bench.run=1"
+args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=$AN"
+[ -n "${SIZES:-}" ] && args="$args test_percpu_bench.sizes=$SIZES"
+[ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.scenarios=$SCENARIOS"
+
+host="$(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(qemu-system-x86_64 --version | head -1)"
+echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
+total=$((REPS * 3)); i=0
+for r in $(seq 1 "$REPS"); do
+	for t in $trees; do
+		i=$((i + 1))
+		log "[$i/$total] rep $r: booting $t (N=$N, -smp $SMP, -m $MEM)"
+		start=$(date +%s)
+		timeout "${BOOT_TIMEOUT:-7200}" qemu-system-x86_64 -nodefaults \
+			-m "$MEM" -smp "$SMP" -kernel "$out/bzImage-$t" \
+			-append "$args" -no-reboot -nographic -serial stdio \
+			-bios qboot.rom < /dev/null > "$out/boot-$t-$r.log" 2>&1 || true
+		grep -q 'test_percpu_bench: done' "$out/boot-$t-$r.log" ||
+			die "$t did not finish the benchmark: see ${out#"$TOP"/}/boot-$t-$r.log"
+		sed -n 's/.*test_percpu_bench: \([a-z]*\) size=\([0-9]*\) align=\([0-9]*\) order=\([a-z]*\) n=\([0-9]*\) alloc_us=\([0-9]*\) free_us=\([0-9]*\) pages=\([0-9]*\).*/\1,\2,\3,\4,\5,\6,\7,\8/p' \
+			"$out/boot-$t-$r.log" | sed "s/^/$t,$r,/" >> "$out/results.csv"
+		log "    done in $(( $(date +%s) - start )) s"
+	done
+done
+
+python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, $REPS reps, QEMU TCG -smp $SMP -m $MEM; host: $host"

@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise build/bench/results.csv: medians over the repetitions, the
+spread (min-max), and the table in the seed's format (ms for N objects,
+worst of the three free orders), with ratios between the trees.
+
+usage: bench_report.py OUTDIR "description of the run"
+Writes OUTDIR/table.md, OUTDIR/results.json and OUTDIR/chart.png (gnuplot).
+"""
+
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+TREES = ("base", "series", "upstream")
+ORDERS = ("inorder", "alternating", "reverse")
+
+
+def load(path):
+    runs = defaultdict(lambda: {"alloc": [], "free": [], "pages": []})
+    for row in csv.DictReader(open(path)):
+        key = (row["tree"], row["scenario"], int(row["size"]),
+               int(row["align"]), row["order"])
+        runs[key]["alloc"].append(int(row["alloc_us"]) / 1000.0)
+        runs[key]["free"].append(int(row["free_us"]) / 1000.0)
+        runs[key]["pages"].append(int(row["pages"]))
+    return runs
+
+
+def med(runs, key, what):
+    vals = runs.get(key, {}).get(what)
+    return statistics.median(vals) if vals else None
+
+
+def spread(runs, key, what):
+    vals = runs.get(key, {}).get(what)
+    return (min(vals), max(vals)) if vals else None
+
+
+def worst(runs, tree, scenario, size, align, what):
+    """Worst (largest) median over the three orders, and that order."""
+    best = None
+    for order in ORDERS:
+        v = med(runs, (tree, scenario, size, align, order), what)
+        if v is not None and (best is None or v > best[0]):
+            best = (v, order)
+    return best
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    return f"{v:.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.2f}"
+
+
+def main():
+    outdir, desc = sys.argv[1], sys.argv[2]
+    runs = load(os.path.join(outdir, "results.csv"))
+    sizes = sorted({k[2] for k in runs if k[1] == "orders"})
+    aligns = {k[2]: k[3] for k in runs if k[1] == "orders"}
+    lines, report = [], {"run": desc, "orders": [], "aligned": [],
+                         "prefill": [], "kmalloc": [], "raw": []}
+
+    lines.append(f"ms for N objects, median of the repetitions; {desc}")
+    lines.append("alloc and free: worst of in-order / alternating / reverse "
+                 "free; ratio = series time / other tree's time (< 1: series "
+                 "faster)")
+    lines.append("")
+    lines.append("| size | area map alloc | area map free | series alloc | "
+                 "series free | upstream alloc | upstream free | "
+                 "alloc s/base | free s/base | alloc s/up | free s/up |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size in sizes:
+        al = aligns[size]
+        w = {t: {x: worst(runs, t, "orders", size, al, x)
+                 for x in ("alloc", "free")} for t in TREES}
+        v = {t: {x: (w[t][x] or (None,))[0] for x in w[t]} for t in TREES}
+        lines.append(
+            f"| {size}B | {fmt(v['base']['alloc'])} | {fmt(v['base']['free'])}"
+            f" | {fmt(v['series']['alloc'])} | {fmt(v['series']['free'])}"
+            f" | {fmt(v['upstream']['alloc'])} | {fmt(v['upstream']['free'])}"
+            f" | {ratio(v['series']['alloc'], v['base']['alloc'])}"
+            f" | {ratio(v['series']['free'], v['base']['free'])}"
+            f" | {ratio(v['series']['alloc'], v['upstream']['alloc'])}"
+            f" | {ratio(v['series']['free'], v['upstream']['free'])} |")
+        report["orders"].append({"size": size, "align": al, **{
+            t: {x: {"ms": v[t][x], "order": (w[t][x] or (None, None))[1]}
+                for x in ("alloc", "free")} for t in TREES}})
+
+    # each order, and the spread of every median
+    lines.append("")
+    lines.append("Each order (alloc / free ms, median [min-max]):")
+    lines.append("")
+    lines.append("| size | order | area map | series | upstream |")
+    lines.append("|---|---|---|---|---|")
+    for size in sizes:
+        for order in ORDERS:
+            cells = []
+            for t in TREES:
+                key = (t, "orders", size, aligns[size], order)
+                a, f = med(runs, key, "alloc"), med(runs, key, "free")
+                sa, sf = spread(runs, key, "alloc"), spread(runs, key, "free")
+                cells.append("-" if a is None else
+                             f"{fmt(a)} [{fmt(sa[0])}-{fmt(sa[1])}] / "
+                             f"{fmt(f)} [{fmt(sf[0])}-{fmt(sf[1])}]")
+            lines.append(f"| {size}B | {order} | " + " | ".join(cells) + " |")
+
+    # the contrived case
+    lines.append("")
+    lines.append("4-byte objects at 8-byte alignment (contrived case), "
+                 "alloc + free ms, and its cost against 4-byte alignment:")
+    lines.append("")
+    lines.append("| tree | 4B@8B alloc | 4B@8B free | 4B@4B alloc | "
+                 "4B@4B free | alloc 8/4 |")
+    lines.append("|---|---|---|---|---|---|")
+    for t in TREES:
+        a8 = med(runs, (t, "aligned", 4, 8, "inorder"), "alloc")
+        f8 = med(runs, (t, "aligned", 4, 8, "inorder"), "free")
+        a4 = med(runs, (t, "aligned", 4, 4, "inorder"), "alloc")
+        f4 = med(runs, (t, "aligned", 4, 4, "inorder"), "free")
+        lines.append(f"| {t} | {fmt(a8)} | {fmt(f8)} | {fmt(a4)} | "
+                     f"{fmt(f4)} | {ratio(a8, a4)} |")
+        report["aligned"].append({"tree": t, "alloc8": a8, "free8": f8,
+                                  "alloc4": a4, "free4": f4})
+    b8 = med(runs, ("base", "aligned", 4, 8, "inorder"), "alloc")
+    s8 = med(runs, ("series", "aligned", 4, 8, "inorder"), "alloc")
+    u8 = med(runs, ("upstream", "aligned", 4, 8, "inorder"), "alloc")
+    lines.append("")
+    lines.append(f"contrived alloc, series/base: {ratio(s8, b8)}, "
+                 f"series/upstream: {ratio(s8, u8)}")
+
+    # prefilled pages
+    psizes = sorted({k[2] for k in runs if k[1] == "prefill"})
+    if psizes:
+        lines.append("")
+        lines.append("Second half of every page taken first (worst order, "
+                     "alloc / free ms):")
+        lines.append("")
+        lines.append("| size | area map | series | upstream |")
+        lines.append("|---|---|---|---|")
+        for size in psizes:
+            cells = []
+            for t in TREES:
+                a = worst(runs, t, "prefill", size, aligns.get(size, 4),
+                          "alloc")
+                f = worst(runs, t, "prefill", size, aligns.get(size, 4),
+                          "free")
+                cells.append(f"{fmt(a and a[0])} / {fmt(f and f[0])}")
+                report["prefill"].append({"tree": t, "size": size,
+                                          "alloc": a and a[0],
+                                          "free": f and f[0]})
+            lines.append(f"| {size}B | " + " | ".join(cells) + " |")
+
+    # kmalloc floor
+    ksizes = sorted({k[2] for k in runs if k[1] == "kmalloc"})
+    if ksizes:
+        lines.append("")
+        lines.append("kmalloc() of the same sizes and counts (floor; median "
+                     "over all boots), alloc / free ms:")
+        lines.append("")
+        lines.append("| size | kmalloc |")
+        lines.append("|---|---|")
+        for size in ksizes:
+            a = statistics.median(sum((runs[(t, "kmalloc", size, size,
+                                             "reverse")]["alloc"]
+                                       for t in TREES
+                                       if (t, "kmalloc", size, size,
+                                           "reverse") in runs), []))
+            f = statistics.median(sum((runs[(t, "kmalloc", size, size,
+                                             "reverse")]["free"]
+                                       for t in TREES
+                                       if (t, "kmalloc", size, size,
+                                           "reverse") in runs), []))
+            lines.append(f"| {size}B | {fmt(a)} / {fmt(f)} |")
+            report["kmalloc"].append({"size": size, "alloc": a, "free": f})
+
+    for key, v in sorted(runs.items()):
+        report["raw"].append({"tree": key[0], "scenario": key[1],
+                              "size": key[2], "align": key[3],
+                              "order": key[4], **v})
+
+    text = "\n".join(lines) + "\n"
+    open(os.path.join(outdir, "table.md"), "w").write(text)
+    json.dump(report, open(os.path.join(outdir, "results.json"), "w"),
+              indent=1)
+    sys.stdout.write(text)
+    chart(outdir, report, desc)
+
+
+def chart(outdir, report, desc):
+    dat = os.path.join(outdir, "chart.dat")
+    with open(dat, "w") as f:
+        f.write("size base_alloc series_alloc upstream_alloc "
+                "base_free series_free upstream_free\n")
+        for row in report["orders"]:
+            vals = [row[t]["alloc"]["ms"] for t in TREES] + \
+                   [row[t]["free"]["ms"] for t in TREES]
+            f.write(f"{row['size']}B " +
+                    " ".join("0" if v is None else f"{v:.3f}"
+                             for v in vals) + "\n")
+    script = f"""
+set terminal png size 1100,500
+set output '{os.path.join(outdir, "chart.png")}'
+set multiplot layout 1,2 title "percpu: ms for N objects, worst free order ({desc[:90]})" font ",9"
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid border -1
+set logscale y
+set key top left
+set ylabel "ms (log)"
+set title "alloc"
+plot '{dat}' using 2:xtic(1) title 'area map', '' using 3 title 'series', '' using 4 title 'upstream 6.12'
+set title "free"
+plot '{dat}' using 5:xtic(1) title 'area map', '' using 6 title 'series', '' using 7 title 'upstream 6.12'
+unset multiplot
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"(no chart: {e})")
+
+
+if __name__ == "__main__":
+    main()
