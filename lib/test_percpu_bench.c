@@ -185,17 +185,17 @@ static void bench_aligned(void)
 static void bench_prefill(void)
 {
 	void __percpu **fill;
-	unsigned int i, kept = 0;
+	unsigned int i, nr, kept = 0;
 
 	fill = vmalloc_array(nr_objs, sizeof(*fill));
 	if (!fill)
 		return;
-	for (i = 0; i < nr_objs; i++) {
-		fill[i] = __alloc_percpu(4, 4);
-		if (!fill[i])
+	for (nr = 0; nr < nr_objs; nr++) {
+		fill[nr] = __alloc_percpu(4, 4);
+		if (!fill[nr])
 			break;
 	}
-	while (i-- > 0) {
+	for (i = 0; i < nr; i++) {
 		unsigned long addr = (unsigned long)per_cpu_ptr(fill[i], 0);
 
 		if (offset_in_page(addr) < PAGE_SIZE / 2)
