@@ -67,6 +67,7 @@ struct pcpu_chunk {
 	struct pcpu_span	*tree;		/* summary of the blocks */
 	int			nr_tree_leaves;	/* blocks, to a power of 2 */
 	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
+	int			memo_floor;	/* frees not yet in the memos */
 	unsigned long		*bound_map;	/* allocation starts */
 
 	/*
@@ -133,13 +134,24 @@ static inline int pcpu_chunk_nr_blocks(const struct pcpu_chunk *chunk)
  * pcpu_chunk_contig - the longest free run of a chunk, in bits
  * @chunk: chunk of interest
  *
- * The root of the summary tree, or the only block.
+ * The root of the summary tree.
  */
 static inline int pcpu_chunk_contig(const struct pcpu_chunk *chunk)
 {
-	if (chunk->nr_tree_leaves == 1)
-		return chunk->md_blocks[0].contig;
 	return chunk->tree[1].contig;
+}
+
+/**
+ * pcpu_memo_bit - where the fits a memo is about may start
+ * @chunk: chunk of interest
+ * @memo: one of its fit memos
+ *
+ * The memo's bit, lowered by the frees not yet folded into the memos.
+ */
+static inline int pcpu_memo_bit(const struct pcpu_chunk *chunk,
+				const struct pcpu_fit_memo *memo)
+{
+	return min(memo->bit, chunk->memo_floor);
 }
 
 /**

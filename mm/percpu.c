@@ -403,8 +403,9 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * the one at contig_start.  A block is empty when its longest run is the
  * whole block, which is how the empty pages are counted.
  *
- * A summary tree over the blocks (struct pcpu_span, one per inner node of
- * a complete binary tree whose leaves are the blocks) holds for each node
+ * A summary tree over the blocks (struct pcpu_span, one per node of a
+ * complete binary tree, root at 1, whose leaves copy the blocks' edges and
+ * longest runs, padded with full blocks) holds for each node
  * the free runs at the left and right edges of the blocks below it and the
  * longest free run among them, across block boundaries.  Its root is the
  * chunk's longest free run, exact after every allocation and free, at the
@@ -423,8 +424,10 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * at that alignment starts before @bit.  A search for at least @bits starts
  * at @bit, and a search that fits at bit X (or fails, X being the end of
  * the chunk) leaves { X, its size }.  Allocations keep memos true; a free
- * moves @bit back to the start of the free run it makes.  A chunk whose
- * memo says no fit exists is skipped from its hints alone.
+ * moves @bit back to the start of the free run it makes.  It does so
+ * lazily: a free only lowers chunk->memo_floor, through which every memo's
+ * @bit is read, and the next allocation folds the floor into the memos.
+ * A chunk whose memo says no fit exists is skipped from its hints alone.
  */
 
 static inline unsigned long pcpu_chunk_nr_bits(struct pcpu_chunk *chunk)
@@ -443,35 +446,30 @@ static bool pcpu_page_is_empty(struct pcpu_chunk *chunk, int page)
 	return chunk->md_blocks[page].contig == PCPU_BITMAP_BLOCK_BITS;
 }
 
-/* The summary of node @i of the tree; leaves are the blocks. */
-static struct pcpu_span pcpu_tree_span(struct pcpu_chunk *chunk, int i)
-{
-	struct pcpu_block *block;
-
-	if (i < chunk->nr_tree_leaves)
-		return chunk->tree[i];
-
-	i -= chunk->nr_tree_leaves;
-	if (i >= pcpu_chunk_nr_blocks(chunk))
-		return (struct pcpu_span){ 0, 0, 0 };
-	block = chunk->md_blocks + i;
-	return (struct pcpu_span){ block->left, block->right, block->contig };
-}
-
-/* Recompute the tree nodes above block @index. */
+/*
+ * Copy the edges and longest run of block @index into its leaf of the
+ * tree and recompute the nodes above it, up to the first node that does
+ * not change: the nodes above it depend only on its value.
+ */
 static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
 {
+	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_span *tree = chunk->tree;
 	int len = PCPU_BITMAP_BLOCK_BITS;	/* bits under each child */
-	int i;
+	int i = chunk->nr_tree_leaves + index;
 
-	for (i = (chunk->nr_tree_leaves + index) / 2; i; i /= 2, len *= 2) {
-		struct pcpu_span l = pcpu_tree_span(chunk, 2 * i);
-		struct pcpu_span r = pcpu_tree_span(chunk, 2 * i + 1);
-		struct pcpu_span *n = chunk->tree + i;
+	tree[i] = (struct pcpu_span){ block->left, block->right, block->contig };
+	for (i /= 2; i; i /= 2, len *= 2) {
+		struct pcpu_span *l = tree + 2 * i, *r = l + 1;
+		struct pcpu_span n;
 
-		n->left = l.left == len ? len + r.left : l.left;
-		n->right = r.right == len ? len + l.right : r.right;
-		n->contig = max3(l.contig, r.contig, l.right + r.left);
+		n.left = l->left == len ? len + r->left : l->left;
+		n.right = r->right == len ? len + l->right : r->right;
+		n.contig = max3(l->contig, r->contig, l->right + r->left);
+		if (n.left == tree[i].left && n.right == tree[i].right &&
+		    n.contig == tree[i].contig)
+			break;
+		tree[i] = n;
 	}
 }
 
@@ -605,9 +603,17 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
 	unsigned long *map = pcpu_block_map(chunk, index);
 	int rs, re, len, cs = block->contig_start;
 
-	rs = s ? find_last_bit(map, s) : s;
-	rs = rs >= s ? 0 : rs + 1;
-	re = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, e);
+	/* the edge runs are exact: no search when the range meets them */
+	if (s <= block->left) {
+		rs = 0;
+	} else {
+		rs = find_last_bit(map, s);
+		rs = rs >= s ? 0 : rs + 1;
+	}
+	if (e >= PCPU_BITMAP_BLOCK_BITS - block->right)
+		re = PCPU_BITMAP_BLOCK_BITS;
+	else
+		re = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, e);
 	len = re - rs;
 	pcpu_stats_scan(len - (e - s));
 
@@ -838,7 +844,21 @@ static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
 	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
 
 	return bits > pcpu_chunk_contig(chunk) ||
-	       (memo->bit >= pcpu_chunk_nr_bits(chunk) && bits >= memo->bits);
+	       (pcpu_memo_bit(chunk, memo) >= pcpu_chunk_nr_bits(chunk) &&
+		bits >= memo->bits);
+}
+
+/* Fold the frees since the last allocation into the fit memos. */
+static void pcpu_memo_fold(struct pcpu_chunk *chunk)
+{
+	int order;
+
+	if (chunk->memo_floor == INT_MAX)
+		return;
+	for (order = 0; order < PCPU_NR_ALIGN_ORDERS; order++)
+		chunk->fit_memo[order].bit = pcpu_memo_bit(chunk,
+						chunk->fit_memo + order);
+	chunk->memo_floor = INT_MAX;
 }
 
 /* The first free bit at or after @bit, from the blocks' first free bits. */
@@ -901,6 +921,7 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 
 	lockdep_assert_held(&pcpu_lock);
 
+	pcpu_memo_fold(chunk);
 	if (bits >= memo->bits)
 		from = max(from, memo->bit);
 	off = pcpu_find_fit(chunk, from, bits, align, pop_only);
@@ -927,16 +948,26 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
 {
 	int nbits = pcpu_chunk_nr_bits(chunk);
-	int end, limit;
+	int i, limit;
 
 	if (off < 0 || off >= nbits || !test_bit(off, chunk->bound_map))
 		return 0;
 
+	/*
+	 * The allocation ends at the first bound bit or free bit after it:
+	 * look at both maps a word at a time, so that the cost is the size
+	 * of the allocation, whatever follows it.
+	 */
 	limit = min(nbits, off + (int)(PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE));
-	end = find_next_bit(chunk->bound_map, limit, off + 1);
-	end = find_next_zero_bit(chunk->alloc_map, end, off + 1);
-	pcpu_stats_scan(end - off);
-	return end - off;
+	for (i = (off + 1) / BITS_PER_LONG; i * BITS_PER_LONG < limit; i++) {
+		unsigned long w = chunk->bound_map[i] | ~chunk->alloc_map[i];
+
+		if (i == (off + 1) / BITS_PER_LONG)
+			w &= BITMAP_FIRST_WORD_MASK(off + 1);
+		if (w)
+			return min_t(int, i * BITS_PER_LONG + __ffs(w), limit) - off;
+	}
+	return limit - off;
 }
 
 /*
@@ -955,12 +986,13 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 	int nbits = pcpu_chunk_nr_bits(chunk);
 	int oslot = pcpu_chunk_slot(chunk);
 	int off = byte_off / PCPU_MIN_ALLOC_SIZE;
-	int bits, run_start, order;
+	int bits, run_start;
 
 	lockdep_assert_held(&pcpu_lock);
 
 	bits = byte_off % PCPU_MIN_ALLOC_SIZE ? 0 :
 	       pcpu_alloc_size_bits(chunk, off);
+	pcpu_stats_scan(bits);
 	if (WARN_ONCE(!bits || off < chunk->start_offset / PCPU_MIN_ALLOC_SIZE ||
 		      off + bits > nbits - chunk->end_offset / PCPU_MIN_ALLOC_SIZE,
 		      "percpu: free of offset %d, which does not start an allocation\n",
@@ -972,9 +1004,7 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->first_free = min(chunk->first_free, off);
 	run_start = pcpu_blocks_update(chunk, off, off + bits, false);
-	for (order = 0; order < PCPU_NR_ALIGN_ORDERS; order++)
-		chunk->fit_memo[order].bit = min(chunk->fit_memo[order].bit,
-						 run_start);
+	chunk->memo_floor = min(chunk->memo_floor, run_start);
 
 	pcpu_chunk_relocate(chunk, oslot);
 	return bits * PCPU_MIN_ALLOC_SIZE;
@@ -1053,7 +1083,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		      alloc_size);
 
 	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
-	alloc_size = chunk->nr_tree_leaves * sizeof(chunk->tree[0]);
+	alloc_size = 2 * chunk->nr_tree_leaves * sizeof(chunk->tree[0]);
 	chunk->tree = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
 	if (!chunk->tree)
 		panic("%s: Failed to allocate %zu bytes\n", __func__,
@@ -1112,7 +1142,7 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 		goto md_blocks_fail;
 
 	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
-	chunk->tree = pcpu_mem_zalloc(chunk->nr_tree_leaves *
+	chunk->tree = pcpu_mem_zalloc(2 * chunk->nr_tree_leaves *
 				      sizeof(chunk->tree[0]), gfp);
 	if (!chunk->tree)
 		goto tree_fail;

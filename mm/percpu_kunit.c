@@ -75,14 +75,15 @@ static const char *pcpu_kunit_check_memo(struct pcpu_chunk *chunk, int order)
 {
 	struct pcpu_fit_memo *memo = chunk->fit_memo + order;
 	int nbits = pcpu_kunit_bits(chunk);
+	int bit = pcpu_memo_bit(chunk, memo);
 	int start, end;
 
 	start = find_first_zero_bit(chunk->alloc_map, nbits);
-	while (start < min(memo->bit, nbits)) {
+	while (start < min(bit, nbits)) {
 		int fit = ALIGN(start, 1 << order);
 
 		end = find_next_bit(chunk->alloc_map, nbits, start);
-		if (memo->bits && fit < memo->bit && fit + memo->bits <= end)
+		if (memo->bits && fit < bit && fit + memo->bits <= end)
 			return "a fit memo skips a fit";
 		start = find_next_zero_bit(chunk->alloc_map, nbits, end);
 	}
