@@ -851,13 +851,13 @@ static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
 /* Fold the frees since the last allocation into the fit memos. */
 static void pcpu_memo_fold(struct pcpu_chunk *chunk)
 {
-	int order;
+	struct pcpu_fit_memo *memo;
 
 	if (chunk->memo_floor == INT_MAX)
 		return;
-	for (order = 0; order < PCPU_NR_ALIGN_ORDERS; order++)
-		chunk->fit_memo[order].bit = pcpu_memo_bit(chunk,
-						chunk->fit_memo + order);
+	for (memo = chunk->fit_memo;
+	     memo < chunk->fit_memo + PCPU_NR_ALIGN_ORDERS; memo++)
+		memo->bit = pcpu_memo_bit(chunk, memo);
 	chunk->memo_floor = INT_MAX;
 }
 

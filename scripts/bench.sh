@@ -17,6 +17,13 @@ else
 	N=${N:-1048576}; AN=${AN:-65536}; REPS=${REPS:-3}; MEM=${MEM:-6144}
 fi
 SMP=${BENCH_SMP:-2}
+# Under TCG, wall-clock timings swing by 2x from boot to boot.  With
+# -icount shift=0 the guest clock advances one nanosecond per guest
+# instruction: the figures become instruction counts (in thousands for
+# "ms", with both vCPUs' instructions counted), deterministic from boot to
+# boot, and the ratios between trees exact.  ICOUNT= (empty) times the
+# wall clock instead.
+ICOUNT=${ICOUNT--icount shift=0}
 
 # One kernel per tree, from the KUnit config (plus the benchmark), so the
 # three differ only in what the patches change.
@@ -55,7 +62,7 @@ for r in $(seq 1 "$REPS"); do
 		log "[$i/$total] rep $r: booting $t (N=$N, -smp $SMP, -m $MEM)"
 		start=$(date +%s)
 		timeout "${BOOT_TIMEOUT:-7200}" qemu-system-x86_64 -nodefaults \
-			-m "$MEM" -smp "$SMP" -kernel "$out/bzImage-$t" \
+			-m "$MEM" -smp "$SMP" $ICOUNT -kernel "$out/bzImage-$t" \
 			-append "$args" -no-reboot -nographic -serial stdio \
 			-bios qboot.rom < /dev/null > "$out/boot-$t-$r.log" 2>&1 || true
 		grep -q 'test_percpu_bench: done' "$out/boot-$t-$r.log" ||
@@ -66,4 +73,6 @@ for r in $(seq 1 "$REPS"); do
 	done
 done
 
-python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, $REPS reps, QEMU TCG -smp $SMP -m $MEM; host: $host"
+clock="guest clock"
+[ -n "$ICOUNT" ] && clock="QEMU $ICOUNT: 1 ns = 1 guest instruction"
+python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, $REPS reps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host"
