@@ -17,11 +17,13 @@
  *   prefill  - as orders, with the second half of every page taken first
  *   kmalloc  - kmalloc()/kfree() of the same sizes and counts, a floor
  *
- * pages= is pcpu_nr_pages() with the N objects live (built in only).
+ * pages= is pcpu_nr_pages() with the N objects live (built in only).  The
+ * benchmark waits for the balance work to settle after each measurement.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -95,6 +97,24 @@ static bool bench_wanted(const char *name)
 	return false;
 }
 
+/*
+ * Let the balance work finish with the chunks the last frees emptied
+ * (populated pages steady for 100ms, 5s at most), so that every
+ * measurement starts from a settled allocator.  Not timed.
+ */
+static void bench_settle(void)
+{
+	unsigned long last = bench_nr_pages(), now;
+	int steady = 0, i;
+
+	for (i = 0; i < 250 && steady < 5; i++) {
+		msleep(20);
+		now = bench_nr_pages();
+		steady = now == last ? steady + 1 : 0;
+		last = now;
+	}
+}
+
 /* Free objs[0..n) in @order; returns the time taken in ns. */
 static u64 bench_free(unsigned int n, enum bench_order order)
 {
@@ -153,7 +173,7 @@ static bool bench_one(const char *scenario, unsigned int size,
 		scenario, size, obj_align, bench_order_names[order], n,
 		div_u64(alloc_ns, NSEC_PER_USEC), div_u64(free_ns, NSEC_PER_USEC),
 		pages);
-	cond_resched();
+	bench_settle();
 	return true;
 }
 

@@ -645,7 +645,8 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
  * page count.
  *
  * RETURNS:
- * After a free, the start of the free run that holds @start.
+ * After a free, the start of the free run that holds @start, or a bit
+ * below it that is no lower than the chunk's first free bit.
  */
 static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
 			      bool alloc)
@@ -677,10 +678,17 @@ static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
 	}
 	pcpu_update_empty_pages(chunk, nr_empty);
 
-	/* a run at a block's left edge may come from the blocks before */
-	for (index = first; !alloc && index > 0 &&
-	     run_start == index * PCPU_BITMAP_BLOCK_BITS; index--)
-		run_start -= chunk->md_blocks[index - 1].right;
+	/*
+	 * A run at a block's left edge may come from the blocks before: from
+	 * the previous block's right edge, or, if that block is free, from
+	 * further back; chunk->first_free is then a bound below it.
+	 */
+	if (!alloc && first && run_start == first * PCPU_BITMAP_BLOCK_BITS) {
+		int prev = chunk->md_blocks[first - 1].right;
+
+		run_start = prev < PCPU_BITMAP_BLOCK_BITS ? run_start - prev :
+			    min(run_start, chunk->first_free);
+	}
 	return run_start;
 }
 
