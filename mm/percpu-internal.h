@@ -66,6 +66,8 @@ struct pcpu_chunk {
 	int			first_free;	/* first free bit */
 	struct pcpu_span	*tree;		/* summary of the blocks */
 	int			nr_tree_leaves;	/* blocks, to a power of 2 */
+	unsigned long		*tree_dirty;	/* blocks freed since a flush */
+	struct list_head	stale_list;	/* on pcpu_stale_chunks */
 	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
 	int			memo_floor;	/* frees not yet in the memos */
 	unsigned long		*bound_map;	/* allocation starts */
@@ -120,6 +122,8 @@ extern int pcpu_nr_empty_pop_pages;
 
 extern struct pcpu_chunk *pcpu_first_chunk;
 extern struct pcpu_chunk *pcpu_reserved_chunk;
+
+void pcpu_tree_flush_all(void);
 
 /**
  * pcpu_chunk_nr_blocks - converts nr_pages to # of md_blocks
@@ -202,6 +206,7 @@ void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk);
 int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
 			  bool pop_only);
 int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off);
+void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk);
 #endif
 
 #ifdef CONFIG_PERCPU_STATS

@@ -446,20 +446,26 @@ static bool pcpu_page_is_empty(struct pcpu_chunk *chunk, int page)
 	return chunk->md_blocks[page].contig == PCPU_BITMAP_BLOCK_BITS;
 }
 
-/*
- * Copy the edges and longest run of block @index into its leaf of the
- * tree and recompute the nodes above it, up to the first node that does
- * not change: the nodes above it depend only on its value.
- */
-static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
+/* Copy the edges and longest run of block @index into its leaf. */
+static void pcpu_tree_leaf(struct pcpu_chunk *chunk, int index)
 {
 	struct pcpu_block *block = chunk->md_blocks + index;
+
+	chunk->tree[chunk->nr_tree_leaves + index] =
+		(struct pcpu_span){ block->left, block->right, block->contig };
+}
+
+/*
+ * Recompute the nodes above the leaf of block @index, up to the first
+ * node that does not change: the nodes above it depend only on its value.
+ */
+static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
+{
 	struct pcpu_span *tree = chunk->tree;
 	int len = PCPU_BITMAP_BLOCK_BITS;	/* bits under each child */
-	int i = chunk->nr_tree_leaves + index;
+	int i;
 
-	tree[i] = (struct pcpu_span){ block->left, block->right, block->contig };
-	for (i /= 2; i; i /= 2, len *= 2) {
+	for (i = (chunk->nr_tree_leaves + index) / 2; i; i /= 2, len *= 2) {
 		struct pcpu_span *l = tree + 2 * i, *r = l + 1;
 		struct pcpu_span n;
 
@@ -471,6 +477,53 @@ static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
 			break;
 		tree[i] = n;
 	}
+}
+
+static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
+{
+	pcpu_tree_leaf(chunk, index);
+	pcpu_tree_propagate(chunk, index);
+}
+
+/*
+ * Frees do not propagate their leaves up the tree: they mark the blocks in
+ * chunk->tree_dirty and put the chunk on pcpu_stale_chunks, and the next
+ * allocation (or reader of the hints) folds them in, once for all the
+ * frees since.  A burst of frees over one block then costs one walk up the
+ * tree instead of one per free.
+ */
+static LIST_HEAD(pcpu_stale_chunks);
+
+/* Bring the tree of @chunk up to date and put @chunk in its slot. */
+static void pcpu_tree_flush(struct pcpu_chunk *chunk)
+{
+	int oslot = pcpu_chunk_slot(chunk);
+	unsigned int index;
+
+	lockdep_assert_held(&pcpu_lock);
+
+	for_each_set_bit(index, chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk))
+		pcpu_tree_propagate(chunk, index);
+	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
+	list_del_init(&chunk->stale_list);
+	pcpu_chunk_relocate(chunk, oslot);
+}
+
+/**
+ * pcpu_tree_flush_all - fold every pending free into its chunk's tree
+ *
+ * After it, every chunk's longest free run is exact and every chunk is in
+ * the slot it belongs to.
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ */
+void pcpu_tree_flush_all(void)
+{
+	struct pcpu_chunk *chunk, *next;
+
+	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list)
+		pcpu_tree_flush(chunk);
 }
 
 /*
@@ -673,9 +726,14 @@ static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
 				run_start = base + rs;
 			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
 				nr_empty++;
+			pcpu_tree_leaf(chunk, index);
+			__set_bit(index, chunk->tree_dirty);
+			continue;
 		}
 		pcpu_tree_update(chunk, index);
 	}
+	if (!alloc && list_empty(&chunk->stale_list))
+		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
 	pcpu_update_empty_pages(chunk, nr_empty);
 
 	/*
@@ -923,12 +981,15 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 			   bool pop_only)
 {
 	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
-	int oslot = pcpu_chunk_slot(chunk);
+	int oslot;
 	int from = chunk->first_free;
 	int off;
 
 	lockdep_assert_held(&pcpu_lock);
 
+	if (!list_empty(&chunk->stale_list))
+		pcpu_tree_flush(chunk);
+	oslot = pcpu_chunk_slot(chunk);
 	pcpu_memo_fold(chunk);
 	if (bits >= memo->bits)
 		from = max(from, memo->bit);
@@ -992,7 +1053,6 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
 static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 {
 	int nbits = pcpu_chunk_nr_bits(chunk);
-	int oslot = pcpu_chunk_slot(chunk);
 	int off = byte_off / PCPU_MIN_ALLOC_SIZE;
 	int bits, run_start;
 
@@ -1014,7 +1074,7 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 	run_start = pcpu_blocks_update(chunk, off, off + bits, false);
 	chunk->memo_floor = min(chunk->memo_floor, run_start);
 
-	pcpu_chunk_relocate(chunk, oslot);
+	/* the chunk moves to its new slot when its tree is flushed */
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -1097,6 +1157,13 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		panic("%s: Failed to allocate %zu bytes\n", __func__,
 		      alloc_size);
 
+	alloc_size = BITS_TO_LONGS(pcpu_chunk_nr_blocks(chunk)) * sizeof(long);
+	chunk->tree_dirty = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
+	if (!chunk->tree_dirty)
+		panic("%s: Failed to allocate %zu bytes\n", __func__,
+		      alloc_size);
+	INIT_LIST_HEAD(&chunk->stale_list);
+
 #ifdef NEED_PCPUOBJ_EXT
 	/* first chunk is free to use */
 	chunk->obj_exts = NULL;
@@ -1155,6 +1222,12 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	if (!chunk->tree)
 		goto tree_fail;
 
+	chunk->tree_dirty = pcpu_mem_zalloc(BITS_TO_LONGS(pcpu_chunk_nr_blocks(chunk)) *
+					    sizeof(long), gfp);
+	if (!chunk->tree_dirty)
+		goto tree_dirty_fail;
+	INIT_LIST_HEAD(&chunk->stale_list);
+
 #ifdef NEED_PCPUOBJ_EXT
 	if (need_pcpuobj_ext()) {
 		chunk->obj_exts =
@@ -1172,8 +1245,10 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 
 #ifdef NEED_PCPUOBJ_EXT
 objcg_fail:
-	pcpu_mem_free(chunk->tree);
+	pcpu_mem_free(chunk->tree_dirty);
 #endif
+tree_dirty_fail:
+	pcpu_mem_free(chunk->tree);
 tree_fail:
 	pcpu_mem_free(chunk->md_blocks);
 md_blocks_fail:
@@ -1193,6 +1268,7 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 #ifdef NEED_PCPUOBJ_EXT
 	pcpu_mem_free(chunk->obj_exts);
 #endif
+	pcpu_mem_free(chunk->tree_dirty);
 	pcpu_mem_free(chunk->tree);
 	pcpu_mem_free(chunk->md_blocks);
 	pcpu_mem_free(chunk->bound_map);
@@ -1229,6 +1305,11 @@ EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_create);
  */
 void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk)
 {
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	list_del_init(&chunk->stale_list);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
 	pcpu_free_chunk(chunk);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_destroy);
@@ -1277,6 +1358,21 @@ int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
 	return size;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_free_area);
+
+/**
+ * pcpu_kunit_chunk_flush - fold the frees of a private chunk into its tree
+ * @chunk: chunk of pcpu_kunit_chunk_create()
+ */
+void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	if (!list_empty(&chunk->stale_list))
+		pcpu_tree_flush(chunk);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
 #endif /* CONFIG_KUNIT */
 
 /**
@@ -1574,6 +1670,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	spin_lock_irqsave(&pcpu_lock, flags);
 
 	pcpu_stats_scan_reset();
+	pcpu_tree_flush_all();
 
 	/* serve reserved allocations from the reserved chunk if available */
 	if (reserved && pcpu_reserved_chunk) {
@@ -1590,6 +1687,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	}
 
 restart:
+	pcpu_tree_flush_all();
+
 	/* search through normal chunks */
 	for (slot = pcpu_size_to_slot(size); slot <= pcpu_free_slot; slot++) {
 		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
@@ -1736,8 +1835,10 @@ static void pcpu_balance_free(bool empty_only)
 		if (chunk == list_first_entry(free_head, struct pcpu_chunk, list))
 			continue;
 
-		if (!empty_only || chunk->nr_empty_pop_pages == 0)
+		if (!empty_only || chunk->nr_empty_pop_pages == 0) {
 			list_move(&chunk->list, &to_free);
+			list_del_init(&chunk->stale_list);
+		}
 	}
 
 	if (list_empty(&to_free))
@@ -1977,6 +2078,7 @@ static void pcpu_balance_workfn(struct work_struct *work)
 	mutex_lock(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 
+	pcpu_tree_flush_all();
 	pcpu_balance_free(false);
 	pcpu_reclaim_populated();
 	pcpu_balance_populated();

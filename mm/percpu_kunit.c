@@ -151,7 +151,11 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 static void pcpu_kunit_expect_hints(struct pcpu_kunit_ctx *ctx,
 				    const char *after, int step)
 {
-	const char *bad = pcpu_kunit_check_hints(ctx->chunk);
+	const char *bad;
+
+	/* frees reach the summary tree when it is next read */
+	pcpu_kunit_chunk_flush(ctx->chunk);
+	bad = pcpu_kunit_check_hints(ctx->chunk);
 
 	KUNIT_ASSERT_NULL_MSG(ctx->test, bad, "%s after %s (step %d)",
 			      bad, after, step);
@@ -263,9 +267,13 @@ static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
 						"a failed allocation" :
 						"an allocation", step);
 		} else {
-			pcpu_kunit_free(&ctx, prandom_u32_state(&rnd) %
-					ctx.nr_objs);
-			pcpu_kunit_expect_hints(&ctx, "a free", step);
+			/* a burst of frees, folded into the tree at once */
+			int nr = 1 + prandom_u32_state(&rnd) % 8;
+
+			while (nr-- && ctx.nr_objs)
+				pcpu_kunit_free(&ctx, prandom_u32_state(&rnd) %
+						ctx.nr_objs);
+			pcpu_kunit_expect_hints(&ctx, "frees", step);
 		}
 	}
 	while (ctx.nr_objs)
