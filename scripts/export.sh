@@ -31,8 +31,7 @@ date=$(git log -1 --format=%aD series)
 sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/series/0000-cover-letter.patch"
 
 # The mirror: the final version of every file the series adds or changes.
-(cd "$TOP" && git rm -r -q --cached --ignore-unmatch $MIRROR_DIRS >/dev/null &&
-	rm -rf $MIRROR_DIRS)
+(cd "$TOP" && git ls-files -z -- $MIRROR_DIRS | xargs -0 rm -f)
 for f in $(git diff --name-only base series); do
 	mkdir -p "$TOP/$(dirname "$f")"
 	git show "series:$f" > "$TOP/$f"
