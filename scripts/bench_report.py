@@ -170,17 +170,13 @@ def main():
         lines.append("")
         lines.append("| size | kmalloc |")
         lines.append("|---|---|")
+        def pooled(size, what):
+            keys = [(t, "kmalloc", size, size, "reverse") for t in TREES]
+            return statistics.median(sum((runs[k][what] for k in keys
+                                          if k in runs), []))
+
         for size in ksizes:
-            a = statistics.median(sum((runs[(t, "kmalloc", size, size,
-                                             "reverse")]["alloc"]
-                                       for t in TREES
-                                       if (t, "kmalloc", size, size,
-                                           "reverse") in runs), []))
-            f = statistics.median(sum((runs[(t, "kmalloc", size, size,
-                                             "reverse")]["free"]
-                                       for t in TREES
-                                       if (t, "kmalloc", size, size,
-                                           "reverse") in runs), []))
+            a, f = pooled(size, "alloc"), pooled(size, "free")
             lines.append(f"| {size}B | {fmt(a)} / {fmt(f)} |")
             report["kmalloc"].append({"size": size, "alloc": a, "free": f})
 
