@@ -4,7 +4,7 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench boot clean
 
 help:
 	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
@@ -36,6 +36,10 @@ check-bisect: tree
 ## make check: all of the above, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
+
+## make boot [TREE=upstream|base|series]: boot to a busybox init, read percpu_stats
+boot: tree
+	@bash scripts/boot.sh $(TREE)
 
 ## make bench [QUICK=1] [REPS=n]: the evaluation table (upstream, base, series)
 bench: tree
