@@ -35,6 +35,9 @@ sub kunit-upstream kunit_tree upstream
 sub kunit-base kunit_tree base
 # every patch builds with W=1 and passes KUnit
 sub check-bisect bash "$TOP/scripts/check-bisect.sh"
+# base and series boot to init with -smp 4 and percpu_stats readable
+sub boot-base bash "$TOP/scripts/boot.sh" base
+sub boot-series bash "$TOP/scripts/boot.sh" series
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
