@@ -63,6 +63,12 @@ def ratio(a, b):
     return f"{a / b:.2f}"
 
 
+def section(lines, title, columns):
+    """A blank line, the title, and a markdown table header."""
+    lines += ["", title, "", "| " + " | ".join(columns) + " |",
+              "|" + "---|" * len(columns)]
+
+
 def main():
     outdir, desc = sys.argv[1], sys.argv[2]
     runs = load(os.path.join(outdir, "results.csv"))
@@ -142,12 +148,9 @@ def main():
     # prefilled pages
     psizes = sorted({k[2] for k in runs if k[1] == "prefill"})
     if psizes:
-        lines.append("")
-        lines.append("Second half of every page taken first (worst order, "
-                     "alloc / free ms):")
-        lines.append("")
-        lines.append("| size | area map | series | upstream |")
-        lines.append("|---|---|---|---|")
+        section(lines, "Second half of every page taken first (worst "
+                "order, alloc / free ms):",
+                ["size", "area map", "series", "upstream"])
         for size in psizes:
             cells = []
             for t in TREES:
@@ -164,12 +167,9 @@ def main():
     # kmalloc floor
     ksizes = sorted({k[2] for k in runs if k[1] == "kmalloc"})
     if ksizes:
-        lines.append("")
-        lines.append("kmalloc() of the same sizes and counts (floor; median "
-                     "over all boots), alloc / free ms:")
-        lines.append("")
-        lines.append("| size | kmalloc |")
-        lines.append("|---|---|")
+        section(lines, "kmalloc() of the same sizes and counts (floor; "
+                "median over all boots), alloc / free ms:",
+                ["size", "kmalloc"])
         def pooled(size, what):
             keys = [(t, "kmalloc", size, size, "reverse") for t in TREES]
             return statistics.median(sum((runs[k][what] for k in keys
