@@ -1687,8 +1687,6 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	}
 
 restart:
-	pcpu_tree_flush_all();
-
 	/* search through normal chunks */
 	for (slot = pcpu_size_to_slot(size); slot <= pcpu_free_slot; slot++) {
 		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
@@ -1725,6 +1723,8 @@ restart:
 		spin_lock_irqsave(&pcpu_lock, flags);
 	}
 
+	/* frees while pcpu_lock was dropped */
+	pcpu_tree_flush_all();
 	goto restart;
 
 area_found:
