@@ -4,7 +4,7 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench boot clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile clean
 
 help:
 	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
@@ -44,6 +44,10 @@ boot: tree
 ## make bench [QUICK=1] [REPS=n]: the evaluation table (upstream, base, series)
 bench: tree
 	@bash scripts/bench.sh
+
+## make profile [TREE=series]: where the benchmark spends guest time (monitor sampling)
+profile: tree
+	@bash scripts/profile.sh $(TREE)
 
 clean:
 	rm -rf build/kunit-* build/check build/src

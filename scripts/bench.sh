@@ -8,7 +8,6 @@
 
 trees="upstream base series"
 out=$BUILD/bench
-bdir=$BUILD/kunit-Kconfig
 mkdir -p "$out"
 
 if [ "${QUICK:-0}" = 1 ]; then
@@ -25,27 +24,8 @@ SMP=${BENCH_SMP:-2}
 # wall clock instead.
 ICOUNT=${ICOUNT--icount shift=0}
 
-# One kernel per tree, from the KUnit config (plus the benchmark), so the
-# three differ only in what the patches change.
 for t in $trees; do
-	rev=$(tree_rev "$t")
-	img=$out/bzImage-$t
-	want=$(git -C "$LINUX" rev-parse "$rev")
-	if [ -f "$img" ] && [ "$(cat "$img.rev" 2>/dev/null)" = "$want" ]; then
-		log "kernel for $t is up to date"
-		continue
-	fi
-	log "building the $t kernel ($(git -C "$LINUX" log -1 --format='%h %s' "$rev"))"
-	checkout_src "$rev"
-	if [ ! -f "$bdir/.config" ]; then
-		mkdir -p "$bdir"
-		cp "$TOP/Kconfig.fragment" "$bdir/.config"
-	fi
-	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
-	cp "$bdir/arch/x86/boot/bzImage" "$img"
-	echo "$want" > "$img.rev"
+	build_bench_kernel "$t" "$out"
 done
 
 args="console=ttyS0 tsc=reliable kunit.enable=0 panic=-1 test_percpu_bench.run=1"

@@ -119,3 +119,31 @@ make_test_branches() {
 	done
 	git checkout -q series
 }
+
+# build_bench_kernel TREE OUT: $OUT/bzImage-TREE (and System.map-TREE) from
+# the KUnit config plus the benchmark, so the three trees differ only in
+# what the patches change.  Skipped when the image is of the tree's commit.
+build_bench_kernel() {
+	local t=$1 out=$2 rev img want bdir=$BUILD/kunit-Kconfig
+	rev=$(tree_rev "$t")
+	img=$out/bzImage-$t
+	want=$(git -C "$LINUX" rev-parse "$rev")
+	if [ -f "$img" ] && [ -f "$out/System.map-$t" ] &&
+	   [ "$(cat "$img.rev" 2>/dev/null)" = "$want" ]; then
+		log "kernel for $t is up to date"
+		return
+	fi
+	log "building the $t kernel ($(git -C "$LINUX" log -1 --format='%h %s' "$rev"))"
+	checkout_src "$rev"
+	if [ ! -f "$bdir/.config" ]; then
+		mkdir -p "$bdir"
+		cp "$TOP/Kconfig.fragment" "$bdir/.config"
+	fi
+	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS
+	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
+	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+	mkdir -p "$out"
+	cp "$bdir/arch/x86/boot/bzImage" "$img"
+	cp "$bdir/System.map" "$out/System.map-$t"
+	echo "$want" > "$img.rev"
+}

@@ -5,7 +5,7 @@
 
 pkgs="linux-source-6.12 qemu-system-x86 gcc make flex bison bc libelf-dev
       libssl-dev ccache cpio python3 python3-ply python3-git git perl xz-utils
-      kmod rsync gnuplot-nox busybox-static"
+      kmod rsync gnuplot-nox busybox-static socat"
 missing=$(for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 [ -n "$missing" ] || exit 0
 log "installing: $(echo $missing)"
