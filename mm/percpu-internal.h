@@ -200,7 +200,18 @@ static inline size_t pcpu_obj_full_size(size_t size)
 	return size * num_possible_cpus() + extra_size;
 }
 
+/* Failures the KUnit tests can inject (pcpu_kunit_inject()). */
+enum pcpu_fault {
+	PCPU_FAULT_METADATA,	/* pcpu_mem_zalloc(): chunk metadata */
+	PCPU_FAULT_POPULATE,	/* page population in pcpu_alloc() */
+	PCPU_NR_FAULTS,
+};
+
 #if IS_ENABLED(CONFIG_KUNIT)
+void pcpu_kunit_inject(enum pcpu_fault fault, int skip, int fail);
+void pcpu_kunit_inject_stop(void);
+long pcpu_kunit_metadata(void);
+unsigned long pcpu_kunit_nr_pages(void);
 struct pcpu_chunk *pcpu_kunit_chunk_create(void);
 void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk);
 int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,

@@ -273,6 +273,50 @@ static unsigned long pcpu_chunk_addr(struct pcpu_chunk *chunk,
 	       pcpu_unit_page_offset(cpu, page_idx);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * Fault injection for the KUnit tests, confined to the task that asked for
+ * it so that the rest of the system allocates as usual: that task's next
+ * @skip calls of a kind go through and the @fail after them fail.  Only
+ * the task itself reads and writes its counters.
+ */
+static struct {
+	struct task_struct *task;
+	int skip[PCPU_NR_FAULTS];
+	int fail[PCPU_NR_FAULTS];
+	long metadata;		/* the task's metadata allocations - frees */
+} pcpu_faults;
+
+static bool pcpu_should_fail(enum pcpu_fault fault)
+{
+	if (likely(READ_ONCE(pcpu_faults.task) != current))
+		return false;
+	if (pcpu_faults.skip[fault]) {
+		pcpu_faults.skip[fault]--;
+		return false;
+	}
+	if (!pcpu_faults.fail[fault])
+		return false;
+	pcpu_faults.fail[fault]--;
+	return true;
+}
+
+static void pcpu_count_metadata(void *ptr, long nr)
+{
+	if (ptr && READ_ONCE(pcpu_faults.task) == current)
+		pcpu_faults.metadata += nr;
+}
+#else
+static inline bool pcpu_should_fail(enum pcpu_fault fault)
+{
+	return false;
+}
+
+static inline void pcpu_count_metadata(void *ptr, long nr)
+{
+}
+#endif
+
 /**
  * pcpu_mem_zalloc - allocate memory
  * @size: bytes to allocate
@@ -288,13 +332,19 @@ static unsigned long pcpu_chunk_addr(struct pcpu_chunk *chunk,
  */
 static void *pcpu_mem_zalloc(size_t size, gfp_t gfp)
 {
+	void *ptr;
+
 	if (WARN_ON_ONCE(!slab_is_available()))
+		return NULL;
+	if (pcpu_should_fail(PCPU_FAULT_METADATA))
 		return NULL;
 
 	if (size <= PAGE_SIZE)
-		return kzalloc(size, gfp);
+		ptr = kzalloc(size, gfp);
 	else
-		return __vmalloc(size, gfp | __GFP_ZERO);
+		ptr = __vmalloc(size, gfp | __GFP_ZERO);
+	pcpu_count_metadata(ptr, 1);
+	return ptr;
 }
 
 /**
@@ -305,6 +355,7 @@ static void *pcpu_mem_zalloc(size_t size, gfp_t gfp)
  */
 static void pcpu_mem_free(void *ptr)
 {
+	pcpu_count_metadata(ptr, -1);
 	kvfree(ptr);
 }
 
@@ -1284,6 +1335,61 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
  */
 
 /**
+ * pcpu_kunit_inject - make the current task's allocator calls fail
+ * @fault: which calls
+ * @skip: how many of them go through first
+ * @fail: how many fail after them
+ *
+ * Until pcpu_kunit_inject_stop(), which the task must call before it
+ * exits.  Also starts counting the task's metadata allocations.
+ */
+void pcpu_kunit_inject(enum pcpu_fault fault, int skip, int fail)
+{
+	if (pcpu_faults.task != current) {
+		WARN_ON_ONCE(pcpu_faults.task);
+		memset(&pcpu_faults, 0, sizeof(pcpu_faults));
+	}
+	pcpu_faults.skip[fault] = skip;
+	pcpu_faults.fail[fault] = fail;
+	WRITE_ONCE(pcpu_faults.task, current);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_inject);
+
+/**
+ * pcpu_kunit_inject_stop - stop the failures of pcpu_kunit_inject()
+ */
+void pcpu_kunit_inject_stop(void)
+{
+	WRITE_ONCE(pcpu_faults.task, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_inject_stop);
+
+/**
+ * pcpu_kunit_metadata - chunk metadata the current task holds
+ *
+ * RETURNS:
+ * The metadata allocations minus frees the current task made since its
+ * first pcpu_kunit_inject(): 0 if it freed all it allocated.
+ */
+long pcpu_kunit_metadata(void)
+{
+	return pcpu_faults.task == current ? pcpu_faults.metadata : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_metadata);
+
+/**
+ * pcpu_kunit_nr_pages - pcpu_nr_pages() for the KUnit tests
+ *
+ * RETURNS:
+ * The populated percpu pages, in pages.
+ */
+unsigned long pcpu_kunit_nr_pages(void)
+{
+	return pcpu_nr_pages();
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_nr_pages);
+
+/**
  * pcpu_kunit_chunk_create - create a private chunk for KUnit tests
  *
  * RETURNS:
@@ -1461,13 +1567,16 @@ static int __init pcpu_verify_alloc_info(const struct pcpu_alloc_info *ai);
  * @addr: address for which the chunk needs to be determined.
  *
  * This is an internal function that handles all but static allocations.
- * Static percpu address values should never be passed into the allocator.
+ * Static percpu address values should never be passed into the allocator:
+ * they are in no chunk.
  *
  * RETURNS:
- * The address of the found chunk.
+ * The address of the found chunk, or NULL if @addr is in none.
  */
 static struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
 {
+	struct page *page;
+
 	/* is it in the dynamic region (first chunk)? */
 	if (pcpu_addr_in_chunk(pcpu_first_chunk, addr))
 		return pcpu_first_chunk;
@@ -1475,6 +1584,10 @@ static struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
 	/* is it in the reserved region? */
 	if (pcpu_addr_in_chunk(pcpu_reserved_chunk, addr))
 		return pcpu_reserved_chunk;
+
+	/* the rest of the first chunk is the static region */
+	if (addr >= pcpu_base_addr && addr < pcpu_base_addr + pcpu_unit_size)
+		return NULL;
 
 	/*
 	 * The address is relative to unit0 which might be unused and
@@ -1484,7 +1597,8 @@ static struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
 	 * there's no need to worry about preemption or cpu hotplug.
 	 */
 	addr += pcpu_unit_offsets[raw_smp_processor_id()];
-	return pcpu_get_page_chunk(pcpu_addr_to_page(addr));
+	page = pcpu_addr_to_page(addr);
+	return page ? pcpu_get_page_chunk(page) : NULL;
 }
 
 #ifdef CONFIG_MEMCG
@@ -1741,7 +1855,8 @@ area_found:
 		for_each_clear_bitrange_from(rs, re, chunk->populated, page_end) {
 			WARN_ON(chunk->immutable);
 
-			ret = pcpu_populate_chunk(chunk, rs, re, pcpu_gfp);
+			ret = pcpu_should_fail(PCPU_FAULT_POPULATE) ? -ENOMEM :
+			      pcpu_populate_chunk(chunk, rs, re, pcpu_gfp);
 
 			spin_lock_irqsave(&pcpu_lock, flags);
 			if (ret) {
@@ -2109,15 +2224,18 @@ void free_percpu(void __percpu *ptr)
 	if (!ptr)
 		return;
 
-	kmemleak_free_percpu(ptr);
-
 	addr = __pcpu_ptr_to_addr(ptr);
 	chunk = pcpu_chunk_addr_search(addr);
+	if (WARN_ONCE(!chunk, "percpu: free of %p, which is in no chunk\n",
+		      addr))
+		return;
 	off = addr - chunk->base_addr;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
 	size = pcpu_free_area(chunk, off);
 	if (size) {
+		/* before the area can be handed out again */
+		kmemleak_free_percpu(ptr);
 		pcpu_stats_area_dealloc(chunk);
 		pcpu_alloc_tag_free_hook(chunk, off, size);
 		pcpu_memcg_free_hook(chunk, off, size);

@@ -11,7 +11,10 @@
 
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/delay.h>
+#include <linux/percpu.h>
 #include <linux/prandom.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "percpu-internal.h"
@@ -430,12 +433,107 @@ static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
 	pcpu_kunit_exit(&ctx);
 }
 
+/*
+ * A failure at each of the metadata allocations of chunk creation, in
+ * turn: creation fails with NULL and frees what it had allocated, until
+ * the sweep passes the last allocation and creation succeeds.
+ */
+static void pcpu_kunit_fault_chunk_create_unwinds(struct kunit *test)
+{
+	struct pcpu_chunk *chunk = NULL;
+	int skip;
+
+	for (skip = 0; skip < 64 && !chunk; skip++) {
+		pcpu_kunit_inject(PCPU_FAULT_METADATA, skip, 1);
+		chunk = pcpu_kunit_chunk_create();
+		if (chunk)
+			pcpu_kunit_chunk_destroy(chunk);
+		KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_metadata(), 0,
+				    "failing metadata allocation %d leaked", skip);
+		pcpu_kunit_inject_stop();
+	}
+	KUNIT_EXPECT_NOT_NULL(test, chunk);
+	KUNIT_EXPECT_GT_MSG(test, skip, 2, "creation failed at no allocation");
+	kunit_info(test, "chunk creation unwound from %d failure points\n",
+		   skip - 1);
+}
+
+#define PCPU_KUNIT_FAULT_OBJS	256
+
+/* Let the balance work finish (populated pages steady for 100ms, 5s max). */
+static void pcpu_kunit_settle(void)
+{
+	unsigned long last = pcpu_kunit_nr_pages(), now;
+	int steady = 0, i;
+
+	for (i = 0; i < 250 && steady < 5; i++) {
+		msleep(20);
+		now = pcpu_kunit_nr_pages();
+		steady = now == last ? steady + 1 : 0;
+		last = now;
+	}
+}
+
+/*
+ * The live allocator with population and chunk creation failing for this
+ * task: 32 KiB allocations soon need one or the other and fail with NULL;
+ * what was allocated stays intact, nothing leaks, and once the failures
+ * stop, allocation works again.
+ */
+static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
+{
+	void __percpu **objs;
+	unsigned long pages;
+	unsigned int cpu;
+	int n, i, lost = 0;
+
+	objs = kunit_kcalloc(test, PCPU_KUNIT_FAULT_OBJS, sizeof(*objs),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pcpu_kunit_settle();
+	pages = pcpu_kunit_nr_pages();
+
+	pcpu_kunit_inject(PCPU_FAULT_POPULATE, 0, INT_MAX);
+	pcpu_kunit_inject(PCPU_FAULT_METADATA, 0, INT_MAX);
+	for (n = 0; n < PCPU_KUNIT_FAULT_OBJS; n++) {
+		objs[n] = __alloc_percpu_gfp(SZ_32K, PAGE_SIZE,
+					     GFP_KERNEL | __GFP_NOWARN);
+		if (!objs[n])
+			break;
+		for_each_possible_cpu(cpu) {
+			int *p = per_cpu_ptr(objs[n], cpu);
+
+			*p = n;
+		}
+	}
+	pcpu_kunit_inject_stop();
+	KUNIT_EXPECT_LT_MSG(test, n, PCPU_KUNIT_FAULT_OBJS,
+			    "allocation never failed");
+
+	objs[n] = __alloc_percpu_gfp(SZ_32K, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, objs[n], "no recovery after the faults");
+	for (i = 0; i < n; i++)
+		for_each_possible_cpu(cpu)
+			lost += *(int *)per_cpu_ptr(objs[i], cpu) != i;
+	KUNIT_EXPECT_EQ(test, lost, 0);
+	for (i = 0; i <= n; i++)
+		free_percpu(objs[i]);
+
+	pcpu_kunit_settle();
+	KUNIT_EXPECT_LE_MSG(test, pcpu_kunit_nr_pages(),
+			    pages + 16 * num_possible_cpus(),
+			    "populated pages grew from %lu", pages);
+	kunit_info(test, "%d allocations of 32 KiB before the first failure\n", n);
+}
+
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
 	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
 	KUNIT_CASE(pcpu_kunit_every_alignment),
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
 	KUNIT_CASE(pcpu_kunit_invalid_free_changes_nothing),
+	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
+	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
 	{}
 };
 

@@ -20,24 +20,32 @@ sub() {
 	pass=$((pass + p)); fail=$((fail + f))
 }
 
+# kunit_tree TREE NAME: KUnit on TREE (KUNIT_FILTER, MEM from the caller).
 kunit_tree() {
-	kunit_counts "$1" "$out/kunit-$1.log"
-	[ "$KFAIL" = 0 ] && echo "ok   KUnit on $1: $KRES" || {
-		echo "FAIL KUnit on $1: $KRES"
-		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/kunit-$1.log" | head -20 | sed 's/^/  /'
+	kunit_counts "$1" "$out/$2.log"
+	[ "$KFAIL" = 0 ] && echo "ok   $2: $KRES" || {
+		echo "FAIL $2: $KRES"
+		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | head -20 | sed 's/^/  /'
 	}
-	echo "kunit-$1: $KPASS passed, $KFAIL failed"
+	echo "$2: $KPASS passed, $KFAIL failed"
 }
 
 sub check-series bash "$TOP/scripts/check-series.sh"
-# the API suite on upstream 6.12 and on the area-map base, unchanged
-sub kunit-upstream kunit_tree upstream
-sub kunit-base kunit_tree base
+# the API suite on upstream 6.12 and on the area-map base, unchanged (the
+# bad input suite is for the series: make badinput compares the trees),
+# and allocation until memory runs out on a 384 MiB machine
+for t in upstream base series; do
+	[ $t = series ] || KUNIT_FILTER=percpu_api sub kunit-$t kunit_tree $t kunit-$t
+	KUNIT_FILTER=percpu_api.pcpu_test_memory_pressure MEM=384 \
+		sub pressure-$t kunit_tree $t pressure-$t
+done
 # every patch builds with W=1 and passes KUnit
 sub check-bisect bash "$TOP/scripts/check-bisect.sh"
 # base and series boot to init with -smp 4 and percpu_stats readable
 sub boot-base bash "$TOP/scripts/boot.sh" base
 sub boot-series bash "$TOP/scripts/boot.sh" series
+# the suites under KASAN, lockdep, DEBUG_VM, KMEMLEAK (make debug)
+sub debug-series bash "$TOP/scripts/debug.sh" series
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

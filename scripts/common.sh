@@ -74,7 +74,7 @@ tree_rev() {
 
 # A worktree of build/linux used only for building, so that builds never
 # touch the branch a developer works on in build/linux.
-SRC=$BUILD/src
+SRC=${SRC:-$BUILD/src}
 checkout_src() {
 	local rev=$1
 	if [ ! -e "$SRC/.git" ]; then
@@ -147,3 +147,30 @@ build_bench_kernel() {
 	cp "$bdir/System.map" "$out/System.map-$t"
 	echo "$want" > "$img.rev"
 }
+
+# make_initramfs DIR < init: DIR/initramfs.cpio.gz with busybox and the
+# init script read from stdin.
+make_initramfs() {
+	local root=$1/initramfs
+	[ -x /bin/busybox ] || die "busybox missing: apt-get install busybox-static"
+	rm -rf "$root"
+	mkdir -p "$root/bin"
+	cp /bin/busybox "$root/bin/busybox"
+	{
+		echo '#!/bin/busybox sh'
+		echo '/bin/busybox --install -s /bin'
+		echo 'mkdir -p /proc /sys /dev'
+		echo 'mount -t proc proc /proc'
+		echo 'mount -t sysfs sysfs /sys'
+		echo 'mount -t debugfs debugfs /sys/kernel/debug'
+		cat
+		echo 'reboot -f'
+	} > "$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$1/initramfs.cpio.gz"
+}
+
+# What a boot to a busybox init needs on top of a KUnit or defconfig config.
+BOOT_OPTIONS="BLK_DEV_INITRD RD_GZIP DEVTMPFS DEVTMPFS_MOUNT PERCPU_STATS
+	DEBUG_FS SERIAL_8250 SERIAL_8250_CONSOLE BINFMT_ELF BINFMT_SCRIPT
+	PROC_FS SYSFS TTY"

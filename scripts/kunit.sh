@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make kunit [TREE=upstream|base|series|<rev>] [KUNITCONFIG=file]: build that
 # tree for x86_64 with the kunitconfig and run its KUnit suites under QEMU.
+# KUNIT_FILTER=glob runs only the matching suites/cases; MEM= and SMP= set
+# the machine (2048 MiB, 4 CPUs).
 . "$(dirname "$0")/common.sh"
 
 tree=${1:-series}
@@ -31,4 +33,4 @@ python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--make_options "CC=ccache gcc" --jobs "$JOBS" \
 	--qemu_args "-smp ${SMP:-4}" --qemu_args "-m ${MEM:-2048}" \
 	--kernel_args tsc=reliable --timeout "${TIMEOUT:-900}" \
-	${KUNIT_ARGS:-}
+	${KUNIT_ARGS:-} ${KUNIT_FILTER:+"$KUNIT_FILTER"}

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make debug [TREE=series] [DEBUG_CONFIG=debug|kcsan]: the percpu KUnit
+# suites on a kernel with the kernel's own checkers on, -smp 4.
+#   debug: Kconfig.debug.fragment - KASAN (with vmalloc), lockdep
+#          (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST,
+#          KMEMLEAK, PERCPU_STATS;
+#   kcsan: Kconfig.kcsan.fragment - KCSAN, if the compiler supports it.
+# The tests run built in, during boot; then a busybox init has kmemleak
+# scan twice and prints what it found.  The run fails on a failed test or
+# on any report in the console: KASAN, KCSAN, lockdep, sleep-in-atomic,
+# BUG, Oops, a kmemleak leak, or a WARNING other than the allocator's own
+# documented ones for bad input (refused frees, illegal requests).
+. "$(dirname "$0")/common.sh"
+
+tree=${1:-series}
+cfg=${DEBUG_CONFIG:-debug}
+frag=$TOP/Kconfig.$cfg.fragment
+[ -f "$frag" ] || die "no $frag"
+rev=$(tree_rev "$tree")
+bdir=$BUILD/debug-$cfg
+out=$BUILD/debug-out
+mkdir -p "$bdir" "$out"
+
+checkout_src "$rev"
+log "$cfg kernel of $tree ($(git -C "$SRC" log -1 --format='%h %s'))"
+want=$( (cat "$frag"; for o in $BOOT_OPTIONS; do echo "CONFIG_$o=y"; done) | awk '!seen[$0]++')
+if [ ! -f "$bdir/.config" ] || [ "$(cat "$bdir/.fragment" 2>/dev/null)" != "$want" ]; then
+	echo "$want" > "$bdir/.config"
+	echo "$want" > "$bdir/.fragment"
+fi
+make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
+# Options this tree has must have survived olddefconfig (a compiler
+# without KCSAN support drops it, for instance).
+missing=
+for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
+	git -C "$SRC" grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*' || continue
+	grep -q "^CONFIG_$sym=y" "$bdir/.config" || missing="$missing $sym"
+done
+if [ "$missing" = " KCSAN" ]; then
+	echo "SKIP $cfg: this compiler cannot build KCSAN"
+	echo "debug-$cfg-$tree: 0 passed, 0 failed"
+	exit 0
+elif [ -n "$missing" ]; then
+	echo "FAIL $cfg: olddefconfig dropped$missing"
+	echo "debug-$cfg-$tree: 0 passed, 1 failed"
+	exit 1
+fi
+make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+
+make_initramfs "$out" <<'INIT'
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo "KMEMLEAK-BEGIN"
+	cat /sys/kernel/debug/kmemleak
+	echo "KMEMLEAK-END"
+fi
+echo "DEBUG-RUN-DONE"
+INIT
+
+blog=$out/$cfg-$tree.log
+log "booting it: the percpu suites run during boot (-smp 4)"
+timeout "${BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -nodefaults -m "${MEM:-2048}" -smp 4 \
+	-kernel "$bdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
+	-append "console=ttyS0 tsc=reliable kunit.enable=1 kunit.filter_glob=percpu* rdinit=/init panic=-1" \
+	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
+	> "$blog" 2>&1 || true
+
+pass=0 fail=0
+res=$(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1 |
+      grep -E 'Testing complete' | tail -1 | sed 's/.*Testing complete\. //' || true)
+kp=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+kf=0
+for key in failed crashed errors; do
+	kf=$((kf + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
+done
+[ -n "$res" ] && [ "$kp" -gt 0 ] || kf=$((kf + 1))
+if [ "$kf" = 0 ]; then
+	echo "ok   KUnit on $tree with the $cfg config: $res"
+else
+	echo "FAIL KUnit on $tree with the $cfg config: ${res:-no result}, see ${blog#"$TOP"/}"
+fi
+pass=$((pass + kp)); fail=$((fail + kf))
+
+# Reports of the checkers.  The allocator's documented WARNs for bad
+# input come from free_percpu()/pcpu_free_area()/pcpu_alloc_noprof().
+reports=$(grep -nE 'BUG: KASAN|BUG: KCSAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: |Oops|general protection|Kernel panic|unreferenced object|WARNING: ' "$blog" |
+	  grep -vE 'WARNING: CPU: [0-9]+ PID: [0-9]+ at mm/percpu.c:[0-9]+ (free_percpu|pcpu_free_area|pcpu_alloc_noprof)' || true)
+grep -q 'DEBUG-RUN-DONE' "$blog" || reports="$reports
+init never finished (crash or timeout)"
+if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then
+	echo "ok   no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
+	pass=$((pass + 1))
+else
+	echo "FAIL reports in ${blog#"$TOP"/}:"
+	echo "$reports" | head -20 | sed 's/^/  /'
+	fail=$((fail + 1))
+fi
+echo "debug-$cfg-$tree: $pass passed, $fail failed"
+[ "$fail" = 0 ]
