@@ -4,7 +4,7 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput clean
 
 help:
 	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
@@ -44,6 +44,14 @@ boot: tree
 ## make bench [QUICK=1] [REPS=n]: the evaluation table (upstream, base, series)
 bench: tree
 	@bash scripts/bench.sh
+
+## make debug [TREE=series] [DEBUG_CONFIG=debug|kcsan]: the suites under KASAN, lockdep, KMEMLEAK (or KCSAN)
+debug: tree
+	@bash scripts/debug.sh $(TREE)
+
+## make badinput: upstream, base and series on bad input, one boot per case (table)
+badinput: tree
+	@bash scripts/badinput.sh
 
 ## make profile [TREE=series]: where the benchmark spends guest time (monitor sampling)
 profile: tree

@@ -1,19 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench [QUICK=1] [REPS=n] [ORDERS=1]: build upstream, base and series
-# kernels with lib/test_percpu_bench.c built in (the same config for all),
-# boot each under QEMU, interleaved, REPS times, and print the table.
+# make bench [QUICK=1] [REPS=n] [TREES="upstream base series"]: build
+# upstream, base and series kernels with lib/test_percpu_bench.c built in
+# (the same config for all), boot each under QEMU, interleaved, REPS times,
+# and print the table.  Every boot's lines are kept in
+# build/bench/runs/N<N>-AN<AN>/<tree>-<commit>-<time>.csv, and the table is
+# made from all the runs of the same N on the trees' current commits: a
+# long run can be done in parts (TREES=base in one session or terminal,
+# TREES="series upstream" in another) and summed up by any later run.
 # Results: build/bench/results.csv, results.json, table.md, chart.png.
 . "$(dirname "$0")/common.sh"
 
-trees="upstream base series"
+trees=${TREES:-upstream base series}
 out=$BUILD/bench
 mkdir -p "$out"
 
 if [ "${QUICK:-0}" = 1 ]; then
 	N=${N:-65536}; AN=${AN:-16384}; REPS=${REPS:-3}; MEM=${MEM:-2048}
 else
-	N=${N:-1048576}; AN=${AN:-65536}; REPS=${REPS:-3}; MEM=${MEM:-6144}
+	# With -icount the figures repeat exactly (QUICK=1 shows the spread),
+	# and the area map alone takes hours at 2^20: one repetition.
+	N=${N:-1048576}; AN=${AN:-65536}; REPS=${REPS:-1}; MEM=${MEM:-6144}
 fi
 SMP=${BENCH_SMP:-2}
 # Under TCG, wall-clock timings swing by 2x from boot to boot.  With
@@ -34,25 +41,43 @@ args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=$AN"
 [ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.scenarios=$SCENARIOS"
 
 host="$(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(qemu-system-x86_64 --version | head -1)"
-echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
-total=$((REPS * 3)); i=0
+runs=$out/runs/N$N-AN$AN${SIZES:+-s$SIZES}${SCENARIOS:+-$SCENARIOS}
+runs=${runs//,/_}
+mkdir -p "$runs"
+ntrees=$(echo $trees | wc -w)
+total=$((REPS * ntrees)); i=0
 for r in $(seq 1 "$REPS"); do
 	for t in $trees; do
 		i=$((i + 1))
 		log "[$i/$total] rep $r: booting $t (N=$N, -smp $SMP, -m $MEM)"
 		start=$(date +%s)
-		timeout "${BOOT_TIMEOUT:-7200}" qemu-system-x86_64 -nodefaults \
+		blog=$out/boot-$t-$r.log
+		timeout "${BOOT_TIMEOUT:-14400}" qemu-system-x86_64 -nodefaults \
 			-m "$MEM" -smp "$SMP" $ICOUNT -kernel "$out/bzImage-$t" \
 			-append "$args" -no-reboot -nographic -serial stdio \
-			-bios qboot.rom < /dev/null > "$out/boot-$t-$r.log" 2>&1 || true
-		grep -q 'test_percpu_bench: done' "$out/boot-$t-$r.log" ||
-			die "$t did not finish the benchmark: see ${out#"$TOP"/}/boot-$t-$r.log"
+			-bios qboot.rom < /dev/null > "$blog" 2>&1 || true
+		grep -q 'test_percpu_bench: done' "$blog" ||
+			die "$t did not finish the benchmark: see ${blog#"$TOP"/}"
 		sed -n 's/.*test_percpu_bench: \([a-z]*\) size=\([0-9]*\) align=\([0-9]*\) order=\([a-z]*\) n=\([0-9]*\) alloc_us=\([0-9]*\) free_us=\([0-9]*\) pages=\([0-9]*\).*/\1,\2,\3,\4,\5,\6,\7,\8/p' \
-			"$out/boot-$t-$r.log" | sed "s/^/$t,$r,/" >> "$out/results.csv"
+			"$blog" > "$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")-$(date +%s).csv"
 		log "    done in $(( $(date +%s) - start )) s"
 	done
 done
 
+# All the runs of this N on the commits the trees are at now.
+echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
+nreps=
+for t in upstream base series; do
+	[ -f "$out/bzImage-$t.rev" ] || continue
+	r=0
+	for f in "$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")"-*.csv; do
+		[ -f "$f" ] || continue
+		r=$((r + 1))
+		sed "s/^/$t,$r,/" "$f" >> "$out/results.csv"
+	done
+	nreps="$nreps $t:$r"
+done
+
 clock="guest clock"
 [ -n "$ICOUNT" ] && clock="QEMU $ICOUNT: 1 ns = 1 guest instruction"
-python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, $REPS reps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host"
+python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, runs per tree$nreps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host"
