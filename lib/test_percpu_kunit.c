@@ -345,11 +345,13 @@ static void pcpu_test_workload_no_overlap_no_growth(struct kunit *test)
 		kunit_skip(test, "pcpu_nr_pages() is not available to modules");
 
 	/*
-	 * The balance work keeps a few empty pages populated per chunk and may
-	 * run between the rounds: allow that, not a second copy of the
-	 * workload (which is hundreds of pages per CPU).
+	 * The balance work keeps a few empty pages populated per chunk and a
+	 * spare empty chunk, and runs when it runs: allow that (up to 22
+	 * pages per CPU were seen under KASAN and lockdep, where it runs
+	 * late), not a second copy of the workload (about 250 pages per
+	 * CPU).
 	 */
-	slack = 16 * num_possible_cpus();
+	slack = 32 * num_possible_cpus();
 	KUNIT_EXPECT_LE_MSG(test, pages[1], pages[0] + slack,
 			    "populated pages grew from %lu to %lu",
 			    pages[0], pages[1]);

@@ -187,10 +187,31 @@ def main():
 
     text = "\n".join(lines) + "\n"
     open(os.path.join(outdir, "table.md"), "w").write(text)
+    open(os.path.join(outdir, "table.txt"), "w").write(plain(report))
     json.dump(report, open(os.path.join(outdir, "results.json"), "w"),
               indent=1)
     sys.stdout.write(text)
     chart(outdir, report, desc)
+
+
+def plain(report):
+    """The main table in plain text, for the cover letter."""
+    rows = ["        area map      series        upstream      "
+            "series/base  series/up",
+            "size   alloc   free  alloc   free  alloc   free  "
+            "alloc  free   alloc  free"]
+    for r in report["orders"]:
+        v = {t: (r[t]["alloc"]["ms"], r[t]["free"]["ms"]) for t in TREES}
+        rows.append(
+            f"{str(r['size']) + 'B':>5} "
+            f"{fmt(v['base'][0]):>6} {fmt(v['base'][1]):>6} "
+            f"{fmt(v['series'][0]):>6} {fmt(v['series'][1]):>6} "
+            f"{fmt(v['upstream'][0]):>6} {fmt(v['upstream'][1]):>6}  "
+            f"{ratio(v['series'][0], v['base'][0]):>5} "
+            f"{ratio(v['series'][1], v['base'][1]):>5}   "
+            f"{ratio(v['series'][0], v['upstream'][0]):>5} "
+            f"{ratio(v['series'][1], v['upstream'][1]):>5}")
+    return "\n".join(rows) + "\n"
 
 
 def chart(outdir, report, desc):
