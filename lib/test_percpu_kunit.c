@@ -715,7 +715,7 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 		GFP_NOWAIT | __GFP_NOWARN,
 		GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
 	};
-	unsigned long cap = totalram_pages(), pages, n, i, lost;
+	unsigned long cap = totalram_pages(), pages, peak, n, i, lost;
 	void __percpu **objs;
 	unsigned int cpu;
 	int g;
@@ -741,8 +741,16 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 		}
 		KUNIT_EXPECT_LT_MSG(test, n, cap, "gfp %pGg never failed",
 				    &gfps[g]);
+		peak = pcpu_test_nr_pages();
+		/*
+		 * Newest first: the machine is out of memory until the frees
+		 * give some back, and with no task to kill, any allocation
+		 * that cannot fail meanwhile panics it.  Reverse order is the
+		 * quick one for every allocator (the area map's in-order
+		 * frees are quadratic).
+		 */
 		lost = 0;
-		for (i = 0; i < n; i++) {
+		for (i = n; i-- > 0;) {
 			for_each_possible_cpu(cpu)
 				if (*(unsigned long *)per_cpu_ptr(objs[i], cpu) != i + cpu)
 					lost++;
@@ -752,11 +760,18 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 		kunit_info(test, "%pGg: %lu objects of %lu bytes before failing\n",
 			   &gfps[g], n, PAGE_SIZE);
 
+		/*
+		 * The balance work gives the pages back, but for a spare
+		 * empty chunk it may keep populated: a unit's worth, far
+		 * below a sixteenth of what the pressure took here.
+		 */
 		pcpu_test_settle();
 		if (IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST))
 			KUNIT_EXPECT_LE_MSG(test, pcpu_test_nr_pages(),
-					    pages + 16 * num_possible_cpus(),
-					    "populated pages grew from %lu", pages);
+					    pages + (peak - pages) / 16 +
+					    16 * num_possible_cpus(),
+					    "populated pages: %lu before, %lu at the peak",
+					    pages, peak);
 		objs[0] = __alloc_percpu_gfp(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
 		KUNIT_EXPECT_NOT_NULL(test, objs[0]);
 		free_percpu(objs[0]);

@@ -36,7 +36,7 @@ sub check-series bash "$TOP/scripts/check-series.sh"
 # and allocation until memory runs out on a 384 MiB machine
 for t in upstream base series; do
 	[ $t = series ] || KUNIT_FILTER=percpu_api sub kunit-$t kunit_tree $t kunit-$t
-	KUNIT_FILTER=percpu_api.pcpu_test_memory_pressure MEM=384 \
+	KUNIT_FILTER=percpu_api.pcpu_test_memory_pressure MEM=384 TIMEOUT=600 \
 		sub pressure-$t kunit_tree $t pressure-$t
 done
 # every patch builds with W=1 and passes KUnit
