@@ -74,7 +74,7 @@ static int percpu_stats_show(struct seq_file *m, void *v)
 	int slot;
 
 	spin_lock_irq(&pcpu_lock);
-	pcpu_tree_flush_all();
+	pcpu_tree_sync_all();
 
 #define PL(X)								\
 	seq_printf(m, "  %-20s: %12lld\n", #X, (long long int)pcpu_stats_ai.X)

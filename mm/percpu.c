@@ -234,11 +234,16 @@ static int pcpu_size_to_slot(int size)
 	return __pcpu_size_to_slot(size);
 }
 
+/*
+ * A chunk's slot follows from its longest free run alone, so that a chunk
+ * stays in the slot that its tree root gave it while allocations leave the
+ * root behind (see pcpu_tree_flush()).
+ */
 static int pcpu_chunk_slot(const struct pcpu_chunk *chunk)
 {
 	int contig = pcpu_chunk_contig(chunk);
 
-	if (chunk->free_bytes < PCPU_MIN_ALLOC_SIZE || !contig)
+	if (!contig)
 		return 0;
 
 	return pcpu_size_to_slot(contig * PCPU_MIN_ALLOC_SIZE);
@@ -359,15 +364,38 @@ static void pcpu_mem_free(void *ptr)
 	kvfree(ptr);
 }
 
+/*
+ * Most slots are empty: a chunk being filled sits in a high slot, and an
+ * allocation would walk every slot below it.  A clear bit of
+ * pcpu_slot_mask says that its slot is empty; every move into a slot sets
+ * the bit, and the allocation walk clears the bits of the empty slots it
+ * finds.  pcpu_unit_size is an int: __pcpu_size_to_slot() is at most 28
+ * and pcpu_nr_slots at most 32, which one word holds.
+ */
+static unsigned long pcpu_slot_mask;
+
+static void pcpu_slot_move(struct pcpu_chunk *chunk, int slot, bool front)
+{
+	if (front)
+		list_move(&chunk->list, &pcpu_chunk_lists[slot]);
+	else
+		list_move_tail(&chunk->list, &pcpu_chunk_lists[slot]);
+	__set_bit(slot, &pcpu_slot_mask);
+}
+
+/* The first slot from @slot on that may hold chunks, or pcpu_nr_slots. */
+static int pcpu_next_slot(int slot)
+{
+	unsigned long mask = pcpu_slot_mask >> slot;
+
+	return mask ? slot + __ffs(mask) : pcpu_nr_slots;
+}
+
 static void __pcpu_chunk_move(struct pcpu_chunk *chunk, int slot,
 			      bool move_front)
 {
-	if (chunk != pcpu_reserved_chunk) {
-		if (move_front)
-			list_move(&chunk->list, &pcpu_chunk_lists[slot]);
-		else
-			list_move_tail(&chunk->list, &pcpu_chunk_lists[slot]);
-	}
+	if (chunk != pcpu_reserved_chunk)
+		pcpu_slot_move(chunk, slot, move_front);
 }
 
 /**
@@ -403,7 +431,7 @@ static void pcpu_isolate_chunk(struct pcpu_chunk *chunk)
 		chunk->isolated = true;
 		pcpu_nr_empty_pop_pages -= chunk->nr_empty_pop_pages;
 	}
-	list_move(&chunk->list, &pcpu_chunk_lists[pcpu_to_depopulate_slot]);
+	pcpu_slot_move(chunk, pcpu_to_depopulate_slot, true);
 }
 
 static void pcpu_reintegrate_chunk(struct pcpu_chunk *chunk)
@@ -459,8 +487,8 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * longest runs, padded with full blocks) holds for each node
  * the free runs at the left and right edges of the blocks below it and the
  * longest free run among them, across block boundaries.  Its root is the
- * chunk's longest free run, exact after every allocation and free, at the
- * cost of O(log blocks) per block changed.
+ * chunk's longest free run, at the cost of O(log blocks) per block changed,
+ * paid lazily (pcpu_tree_flush()).
  *
  * chunk->first_free is the first free bit of the chunk.  All hints are in
  * bits.
@@ -492,6 +520,74 @@ static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
 	return chunk->alloc_map + index * (PCPU_BITMAP_BLOCK_BITS / BITS_PER_LONG);
 }
 
+/*
+ * find_next_zero_bit(), find_next_bit() and find_last_bit() with the
+ * common case inline: the answer lies in the word of the starting bit.
+ * Most allocations and frees look for the end of the run they touch,
+ * which is a few bits away; the library calls cost more than the search.
+ */
+static __always_inline int pcpu_next_zero(const unsigned long *map, int size,
+					  int bit)
+{
+	if (bit < size) {
+		unsigned long w = ~map[BIT_WORD(bit)] &
+				  BITMAP_FIRST_WORD_MASK(bit);
+
+		if (w)
+			return min_t(int, size, round_down(bit, BITS_PER_LONG) +
+				     __ffs(w));
+	}
+	return find_next_zero_bit(map, size, bit);
+}
+
+static __always_inline int pcpu_next_one(const unsigned long *map, int size,
+					 int bit)
+{
+	if (bit < size) {
+		unsigned long w = map[BIT_WORD(bit)] &
+				  BITMAP_FIRST_WORD_MASK(bit);
+
+		if (w)
+			return min_t(int, size, round_down(bit, BITS_PER_LONG) +
+				     __ffs(w));
+	}
+	return find_next_bit(map, size, bit);
+}
+
+/* The last set bit below @bit, or @bit if there is none. */
+static __always_inline int pcpu_prev_one(const unsigned long *map, int bit)
+{
+	if (bit) {
+		unsigned long w = map[BIT_WORD(bit - 1)] &
+				  BITMAP_LAST_WORD_MASK(bit);
+
+		if (w)
+			return round_down(bit - 1, BITS_PER_LONG) + __fls(w);
+	}
+	return find_last_bit(map, bit);
+}
+
+/* bitmap_set() and bitmap_clear(), inline for a range within one word. */
+static __always_inline void pcpu_set_bits(unsigned long *map, int start,
+					  int nr)
+{
+	if (BIT_WORD(start) == BIT_WORD(start + nr - 1))
+		map[BIT_WORD(start)] |= BITMAP_FIRST_WORD_MASK(start) &
+					BITMAP_LAST_WORD_MASK(start + nr);
+	else
+		bitmap_set(map, start, nr);
+}
+
+static __always_inline void pcpu_clear_bits(unsigned long *map, int start,
+					    int nr)
+{
+	if (BIT_WORD(start) == BIT_WORD(start + nr - 1))
+		map[BIT_WORD(start)] &= ~(BITMAP_FIRST_WORD_MASK(start) &
+					  BITMAP_LAST_WORD_MASK(start + nr));
+	else
+		bitmap_clear(map, start, nr);
+}
+
 static bool pcpu_page_is_empty(struct pcpu_chunk *chunk, int page)
 {
 	return chunk->md_blocks[page].contig == PCPU_BITMAP_BLOCK_BITS;
@@ -510,6 +606,19 @@ static void pcpu_tree_leaf(struct pcpu_chunk *chunk, int index)
  * Recompute the nodes above the leaf of block @index, up to the first
  * node that does not change: the nodes above it depend only on its value.
  */
+/* Node @i of @tree from its children, which have @len bits under each. */
+static struct pcpu_span pcpu_tree_node(const struct pcpu_span *tree, int i,
+				       int len)
+{
+	const struct pcpu_span *l = tree + 2 * i, *r = l + 1;
+
+	return (struct pcpu_span){
+		.left = l->left == len ? len + r->left : l->left,
+		.right = r->right == len ? len + l->right : r->right,
+		.contig = max3(l->contig, r->contig, l->right + r->left),
+	};
+}
+
 static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
 {
 	struct pcpu_span *tree = chunk->tree;
@@ -517,12 +626,8 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
 	int i;
 
 	for (i = (chunk->nr_tree_leaves + index) / 2; i; i /= 2, len *= 2) {
-		struct pcpu_span *l = tree + 2 * i, *r = l + 1;
-		struct pcpu_span n;
+		struct pcpu_span n = pcpu_tree_node(tree, i, len);
 
-		n.left = l->left == len ? len + r->left : l->left;
-		n.right = r->right == len ? len + l->right : r->right;
-		n.contig = max3(l->contig, r->contig, l->right + r->left);
 		if (n.left == tree[i].left && n.right == tree[i].right &&
 		    n.contig == tree[i].contig)
 			break;
@@ -530,51 +635,83 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
 	}
 }
 
-static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
-{
-	pcpu_tree_leaf(chunk, index);
-	pcpu_tree_propagate(chunk, index);
-}
-
 /*
- * Frees do not propagate their leaves up the tree: they mark the blocks in
- * chunk->tree_dirty and put the chunk on pcpu_stale_chunks, and the next
- * allocation (or reader of the hints) folds them in, once for all the
- * frees since.  A burst of frees over one block then costs one walk up the
- * tree instead of one per free.
+ * Allocations and frees update the leaves of the blocks they change but
+ * do not propagate them up the tree: they mark the blocks in
+ * chunk->tree_dirty, and pcpu_tree_flush() folds them in, once for all the
+ * changes since.  A burst of allocations or frees over one block then
+ * costs one walk up the tree instead of one per operation.
+ *
+ * Allocations only shorten free runs, so after them the root is an upper
+ * bound of the chunk's longest run: enough to choose chunks, whose searches
+ * go by the exact block hints.  A chunk is flushed when a search in it
+ * fails (the root was too high) and when an allocation takes it out of the
+ * free slot, which pcpu_balance_free() trusts.  Frees lengthen runs: a
+ * root below the longest run would hide the chunk from allocations, so a
+ * free puts the chunk on pcpu_stale_chunks, which every allocation flushes
+ * before it chooses a chunk.
  */
 static LIST_HEAD(pcpu_stale_chunks);
 
-/* Bring the tree of @chunk up to date and put @chunk in its slot. */
-static void pcpu_tree_flush(struct pcpu_chunk *chunk)
+/*
+ * Bring the tree of @chunk up to date (pcpu_tree_fold()) and put @chunk in
+ * its slot.  The slot it is in is the one its stale root gives
+ * (pcpu_chunk_slot()).
+ */
+static void pcpu_tree_fold(struct pcpu_chunk *chunk)
 {
-	int oslot = pcpu_chunk_slot(chunk);
 	unsigned int index;
-
-	lockdep_assert_held(&pcpu_lock);
 
 	for_each_set_bit(index, chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk))
 		pcpu_tree_propagate(chunk, index);
 	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
+}
+
+static void pcpu_tree_flush(struct pcpu_chunk *chunk)
+{
+	int oslot = pcpu_chunk_slot(chunk);
+
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_tree_fold(chunk);
 	list_del_init(&chunk->stale_list);
 	pcpu_chunk_relocate(chunk, oslot);
 }
 
-/**
- * pcpu_tree_flush_all - fold every pending free into its chunk's tree
- *
- * After it, every chunk's longest free run is exact and every chunk is in
- * the slot it belongs to.
- *
- * CONTEXT:
- * pcpu_lock.
+/*
+ * Fold every pending free into its chunk's tree: after it, no chunk's root
+ * is below its longest free run.
  */
-void pcpu_tree_flush_all(void)
+static void pcpu_tree_flush_all(void)
 {
 	struct pcpu_chunk *chunk, *next;
 
 	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list)
 		pcpu_tree_flush(chunk);
+}
+
+/**
+ * pcpu_tree_sync_all - make every chunk's longest free run exact
+ *
+ * For readers of the hints: after it, every chunk's tree is up to date
+ * and every chunk is in the slot it belongs to.  O(chunks * blocks).
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ */
+void pcpu_tree_sync_all(void)
+{
+	struct pcpu_chunk *chunk, *next;
+	int slot;
+
+	pcpu_tree_flush_all();
+	if (pcpu_reserved_chunk)
+		pcpu_tree_flush(pcpu_reserved_chunk);
+	/* flushes after allocations only move chunks to lower slots */
+	for (slot = 0; slot < pcpu_nr_slots; slot++)
+		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
+					 list)
+			pcpu_tree_flush(chunk);
 }
 
 /*
@@ -596,7 +733,7 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
 	int start, end, best = 0, best_start = 0, other = 0;
 
 	for (start = block->first_free; start < PCPU_BITMAP_BLOCK_BITS; ) {
-		end = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, start);
+		end = pcpu_next_one(map, PCPU_BITMAP_BLOCK_BITS, start);
 		if (stop_at && end - start >= stop_at) {
 			pcpu_stats_scan(end - block->first_free);
 			block->contig = end - start;
@@ -610,33 +747,12 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
 		} else {
 			other = max(other, end - start);
 		}
-		start = find_next_zero_bit(map, PCPU_BITMAP_BLOCK_BITS, end);
+		start = pcpu_next_zero(map, PCPU_BITMAP_BLOCK_BITS, end);
 	}
 	pcpu_stats_scan(PCPU_BITMAP_BLOCK_BITS - block->first_free);
 	block->contig = best;
 	block->contig_start = best_start;
 	block->other = other;
-}
-
-/*
- * pcpu_block_scan - recompute the hints of a block from the bitmap
- * @chunk: chunk of interest
- * @index: index of the block
- */
-static void pcpu_block_scan(struct pcpu_chunk *chunk, int index)
-{
-	struct pcpu_block *block = chunk->md_blocks + index;
-	unsigned long *map = pcpu_block_map(chunk, index);
-	int last;
-
-	block->first_free = find_first_zero_bit(map, PCPU_BITMAP_BLOCK_BITS);
-	pcpu_block_scan_contig(chunk, index, 0);
-
-	block->left = block->first_free ? 0 :
-		      find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, 0);
-	last = find_last_bit(map, PCPU_BITMAP_BLOCK_BITS);
-	block->right = last >= PCPU_BITMAP_BLOCK_BITS ? PCPU_BITMAP_BLOCK_BITS :
-		       PCPU_BITMAP_BLOCK_BITS - 1 - last;
 }
 
 /*
@@ -659,8 +775,8 @@ static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
 	int head = s - cs, tail = ce - e;
 
 	if (s == block->first_free) {
-		block->first_free = find_next_zero_bit(pcpu_block_map(chunk, index),
-						       PCPU_BITMAP_BLOCK_BITS, e);
+		block->first_free = pcpu_next_zero(pcpu_block_map(chunk, index),
+						   PCPU_BITMAP_BLOCK_BITS, e);
 		pcpu_stats_scan(block->first_free - e);
 	}
 	if (s < block->left)
@@ -711,13 +827,13 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
 	if (s <= block->left) {
 		rs = 0;
 	} else {
-		rs = find_last_bit(map, s);
+		rs = pcpu_prev_one(map, s);
 		rs = rs >= s ? 0 : rs + 1;
 	}
 	if (e >= PCPU_BITMAP_BLOCK_BITS - block->right)
 		re = PCPU_BITMAP_BLOCK_BITS;
 	else
-		re = find_next_bit(map, PCPU_BITMAP_BLOCK_BITS, e);
+		re = pcpu_next_one(map, PCPU_BITMAP_BLOCK_BITS, e);
 	len = re - rs;
 	pcpu_stats_scan(len - (e - s));
 
@@ -745,15 +861,15 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
  * @end: end of the bits that changed
  * @alloc: the bits were allocated (else freed)
  *
- * Updates the blocks of [@start, @end), the tree above them and the empty
- * page count.
+ * Updates the blocks of [@start, @end), their leaves in the tree (marked
+ * dirty) and the empty page count.
  *
  * RETURNS:
  * After a free, the start of the free run that holds @start, or a bit
  * below it that is no lower than the chunk's first free bit.
  */
-static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
-			      bool alloc)
+static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
+					      int start, int end, bool alloc)
 {
 	int first = start / PCPU_BITMAP_BLOCK_BITS;
 	int last = (end - 1) / PCPU_BITMAP_BLOCK_BITS;
@@ -777,11 +893,9 @@ static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
 				run_start = base + rs;
 			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
 				nr_empty++;
-			pcpu_tree_leaf(chunk, index);
-			__set_bit(index, chunk->tree_dirty);
-			continue;
 		}
-		pcpu_tree_update(chunk, index);
+		pcpu_tree_leaf(chunk, index);
+		__set_bit(index, chunk->tree_dirty);
 	}
 	if (!alloc && list_empty(&chunk->stale_list))
 		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
@@ -799,6 +913,19 @@ static int pcpu_blocks_update(struct pcpu_chunk *chunk, int start, int end,
 			    min(run_start, chunk->first_free);
 	}
 	return run_start;
+}
+
+/* pcpu_blocks_update() made for allocations and for frees. */
+static noinline void pcpu_blocks_alloc(struct pcpu_chunk *chunk, int start,
+				       int end)
+{
+	pcpu_blocks_update(chunk, start, end, true);
+}
+
+static noinline int pcpu_blocks_free(struct pcpu_chunk *chunk, int start,
+				     int end)
+{
+	return pcpu_blocks_update(chunk, start, end, false);
 }
 
 /*
@@ -865,13 +992,13 @@ static int pcpu_scan_long(const unsigned long *map, int start, int limit,
 	int fit, stop, from = start;
 
 	while (start < limit) {
-		start = find_next_zero_bit(map, limit, start);
+		start = pcpu_next_zero(map, limit, start);
 		if (start >= limit)
 			break;
 		fit = ALIGN(start, align);
 		if (fit >= limit)
 			break;
-		stop = find_next_bit(map, min(fit + bits, end), start);
+		stop = pcpu_next_one(map, min(fit + bits, end), start);
 		if (stop >= fit + bits) {
 			pcpu_stats_scan(stop - from);
 			return fit;
@@ -954,6 +1081,20 @@ static int pcpu_find_fit(struct pcpu_chunk *chunk, int from, int bits,
 	return -1;
 }
 
+/*
+ * Whether @bits bits at @align fit at @bit: then they are the first fit
+ * from @bit.  Sequential allocations take their fit here, without the
+ * walk of pcpu_find_fit().
+ */
+static bool pcpu_fits_at(struct pcpu_chunk *chunk, int bit, int bits,
+			 int align)
+{
+	if (bit % align || bit + bits > pcpu_chunk_nr_bits(chunk))
+		return false;
+	pcpu_stats_scan(bits);
+	return pcpu_next_one(chunk->alloc_map, bit + bits, bit) >= bit + bits;
+}
+
 /* Whether @chunk's hints rule out @bits bits at @align. */
 static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
 				  int align)
@@ -978,21 +1119,10 @@ static void pcpu_memo_fold(struct pcpu_chunk *chunk)
 	chunk->memo_floor = INT_MAX;
 }
 
-/* The first free bit at or after @bit, from the blocks' first free bits. */
-static int pcpu_next_free(struct pcpu_chunk *chunk, int bit)
+/* The first free bit of the blocks from @index on, from their hints. */
+static int pcpu_next_free(struct pcpu_chunk *chunk, int index)
 {
-	int index = bit / PCPU_BITMAP_BLOCK_BITS;
-	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
-	int free;
-
-	if (index >= nr_blocks)
-		return pcpu_chunk_nr_bits(chunk);
-	free = find_next_zero_bit(pcpu_block_map(chunk, index),
-				  PCPU_BITMAP_BLOCK_BITS,
-				  bit % PCPU_BITMAP_BLOCK_BITS);
-	if (free < PCPU_BITMAP_BLOCK_BITS)
-		return index * PCPU_BITMAP_BLOCK_BITS + free;
-	while (++index < nr_blocks)
+	for (; index < pcpu_chunk_nr_blocks(chunk); index++)
 		if (chunk->md_blocks[index].first_free < PCPU_BITMAP_BLOCK_BITS)
 			return index * PCPU_BITMAP_BLOCK_BITS +
 			       chunk->md_blocks[index].first_free;
@@ -1002,12 +1132,17 @@ static int pcpu_next_free(struct pcpu_chunk *chunk, int bit)
 /* Mark [@off, @off + @bits) in use, with its bound bit. */
 static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
 {
-	bitmap_set(chunk->alloc_map, off, bits);
+	pcpu_set_bits(chunk->alloc_map, off, bits);
 	__set_bit(off, chunk->bound_map);
 	chunk->free_bytes -= bits * PCPU_MIN_ALLOC_SIZE;
-	pcpu_blocks_update(chunk, off, off + bits, true);
+	pcpu_blocks_alloc(chunk, off, off + bits);
+	/*
+	 * An allocation from the chunk's first free bit starts at its last
+	 * block's first free bit too, which pcpu_block_alloc() moved on.
+	 */
 	if (off == chunk->first_free)
-		chunk->first_free = pcpu_next_free(chunk, off + bits);
+		chunk->first_free =
+			pcpu_next_free(chunk, (off + bits - 1) / PCPU_BITMAP_BLOCK_BITS);
 }
 
 /*
@@ -1018,9 +1153,8 @@ static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
  * @pop_only: the area must lie in populated pages (atomic allocations)
  *
  * First fit from chunk->first_free, or from where the fit memo says the
- * fits start, through the block hints.  Updates
- * the hints, the free size and the empty page count, and moves @chunk to
- * its slot.
+ * fits start, through the block hints.  Updates the hints, the free size
+ * and the empty page count; the tree waits for pcpu_tree_flush().
  *
  * CONTEXT:
  * pcpu_lock.
@@ -1044,18 +1178,29 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 	pcpu_memo_fold(chunk);
 	if (bits >= memo->bits)
 		from = max(from, memo->bit);
-	off = pcpu_find_fit(chunk, from, bits, align, pop_only);
+	if (!pop_only && pcpu_fits_at(chunk, from, bits, align))
+		off = from;
+	else
+		off = pcpu_find_fit(chunk, from, bits, align, pop_only);
 
 	/* an atomic search skips unpopulated pages: it proves nothing */
 	if (!pop_only) {
 		memo->bit = off < 0 ? pcpu_chunk_nr_bits(chunk) : off;
 		memo->bits = bits;
 	}
-	if (off < 0)
+	if (off < 0) {
+		/* the root may have been too high: now @chunk fits no more */
+		pcpu_tree_flush(chunk);
 		return -1;
+	}
 
 	pcpu_set_area(chunk, off, bits);
-	pcpu_chunk_relocate(chunk, oslot);
+	/*
+	 * The root is as before, and so is the slot, but a chunk leaves the
+	 * free slot now.
+	 */
+	if (oslot == pcpu_free_slot)
+		pcpu_tree_flush(chunk);
 	return off * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -1119,25 +1264,44 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 		return 0;
 
 	__clear_bit(off, chunk->bound_map);
-	bitmap_clear(chunk->alloc_map, off, bits);
+	pcpu_clear_bits(chunk->alloc_map, off, bits);
 	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->first_free = min(chunk->first_free, off);
-	run_start = pcpu_blocks_update(chunk, off, off + bits, false);
+	run_start = pcpu_blocks_free(chunk, off, off + bits);
 	chunk->memo_floor = min(chunk->memo_floor, run_start);
 
 	/* the chunk moves to its new slot when its tree is flushed */
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 
-/* Reset the metadata of a chunk whose bits are all free. */
+/*
+ * Reset the metadata of a chunk whose bits are all free: every block is
+ * empty, and the tree is built level by level, in O(blocks).  Chunk
+ * creation pays it, once per chunk.
+ */
 static void pcpu_init_md_blocks(struct pcpu_chunk *chunk)
 {
-	int index;
+	const struct pcpu_span empty = {
+		PCPU_BITMAP_BLOCK_BITS, PCPU_BITMAP_BLOCK_BITS,
+		PCPU_BITMAP_BLOCK_BITS
+	};
+	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
+	int leaves = chunk->nr_tree_leaves;
+	int i, first, len;
 
-	for (index = 0; index < pcpu_chunk_nr_blocks(chunk); index++) {
-		pcpu_block_scan(chunk, index);
-		pcpu_tree_update(chunk, index);
-	}
+	for (i = 0; i < nr_blocks; i++)
+		chunk->md_blocks[i] = (struct pcpu_block){
+			.contig = PCPU_BITMAP_BLOCK_BITS,
+			.left = PCPU_BITMAP_BLOCK_BITS,
+			.right = PCPU_BITMAP_BLOCK_BITS,
+		};
+	for (i = 0; i < leaves; i++)
+		chunk->tree[leaves + i] = i < nr_blocks ? empty :
+					  (struct pcpu_span){ 0, 0, 0 };
+	for (first = leaves / 2, len = PCPU_BITMAP_BLOCK_BITS; first;
+	     first /= 2, len *= 2)
+		for (i = first; i < 2 * first; i++)
+			chunk->tree[i] = pcpu_tree_node(chunk->tree, i, len);
 }
 
 /**
@@ -1236,6 +1400,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		pcpu_set_area(chunk, (start_offset + map_size) /
 			      PCPU_MIN_ALLOC_SIZE,
 			      chunk->end_offset / PCPU_MIN_ALLOC_SIZE);
+	pcpu_tree_fold(chunk);
 
 	return chunk;
 }
@@ -1466,7 +1631,7 @@ int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_free_area);
 
 /**
- * pcpu_kunit_chunk_flush - fold the frees of a private chunk into its tree
+ * pcpu_kunit_chunk_flush - fold the changes to a private chunk into its tree
  * @chunk: chunk of pcpu_kunit_chunk_create()
  */
 void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
@@ -1474,8 +1639,7 @@ void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
-	if (!list_empty(&chunk->stale_list))
-		pcpu_tree_flush(chunk);
+	pcpu_tree_flush(chunk);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
@@ -1802,7 +1966,12 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 
 restart:
 	/* search through normal chunks */
-	for (slot = pcpu_size_to_slot(size); slot <= pcpu_free_slot; slot++) {
+	for (slot = pcpu_next_slot(pcpu_size_to_slot(size));
+	     slot <= pcpu_free_slot; slot = pcpu_next_slot(slot + 1)) {
+		if (list_empty(&pcpu_chunk_lists[slot])) {
+			__clear_bit(slot, &pcpu_slot_mask);
+			continue;
+		}
 		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
 					 list) {
 			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
@@ -2163,8 +2332,7 @@ static void pcpu_reclaim_populated(void)
 		if (reintegrate || chunk->free_bytes == pcpu_unit_size)
 			pcpu_reintegrate_chunk(chunk);
 		else
-			list_move_tail(&chunk->list,
-				       &pcpu_chunk_lists[pcpu_sidelined_slot]);
+			pcpu_slot_move(chunk, pcpu_sidelined_slot, false);
 	}
 }
 

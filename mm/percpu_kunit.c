@@ -93,6 +93,21 @@ static const char *pcpu_kunit_check_memo(struct pcpu_chunk *chunk, int order)
 	return NULL;
 }
 
+/* The longest free run of the chunk, from its allocation bitmap. */
+static int pcpu_kunit_longest_run(struct pcpu_chunk *chunk)
+{
+	int nbits = pcpu_kunit_bits(chunk);
+	int start = find_first_zero_bit(chunk->alloc_map, nbits);
+	int end, longest = 0;
+
+	while (start < nbits) {
+		end = find_next_bit(chunk->alloc_map, nbits, start);
+		longest = max(longest, end - start);
+		start = find_next_zero_bit(chunk->alloc_map, nbits, end);
+	}
+	return longest;
+}
+
 /*
  * Recompute what the chunk's hints must be from its bitmaps.  Returns NULL
  * if they agree, or a description of the first disagreement.
@@ -101,7 +116,7 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 {
 	int nbits = pcpu_kunit_bits(chunk);
 	int page_bits = PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
-	int start, end, longest = 0, free, first, empty = 0;
+	int longest = pcpu_kunit_longest_run(chunk), free, first, empty = 0;
 	int page;
 
 	if (!bitmap_subset(chunk->bound_map, chunk->alloc_map, nbits))
@@ -109,11 +124,6 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 
 	free = nbits - bitmap_weight(chunk->alloc_map, nbits);
 	first = find_first_zero_bit(chunk->alloc_map, nbits);
-	for (start = first; start < nbits; ) {
-		end = find_next_bit(chunk->alloc_map, nbits, start);
-		longest = max(longest, end - start);
-		start = find_next_zero_bit(chunk->alloc_map, nbits, end);
-	}
 
 	for (page = 0; page < chunk->nr_pages; page++) {
 		bool is_empty = find_next_bit(chunk->alloc_map,
@@ -156,7 +166,18 @@ static void pcpu_kunit_expect_hints(struct pcpu_kunit_ctx *ctx,
 {
 	const char *bad;
 
-	/* frees reach the summary tree when it is next read */
+	/*
+	 * Allocations leave the root of the tree an upper bound of the
+	 * longest free run; only a chunk with pending frees may be below.
+	 */
+	KUNIT_ASSERT_TRUE_MSG(ctx->test,
+			      !list_empty(&ctx->chunk->stale_list) ||
+			      pcpu_chunk_contig(ctx->chunk) >=
+			      pcpu_kunit_longest_run(ctx->chunk),
+			      "the root is below the longest free run after %s (step %d)",
+			      after, step);
+
+	/* changes reach the summary tree when it is next read */
 	pcpu_kunit_chunk_flush(ctx->chunk);
 	bad = pcpu_kunit_check_hints(ctx->chunk);
 

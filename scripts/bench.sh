@@ -5,7 +5,8 @@
 # (the same config for all), boot each under QEMU, interleaved, REPS times,
 # and print the table.  Every boot's lines are kept in
 # build/bench/runs/N<N>-AN<AN>/<tree>-<commit>-<time>.csv, and the table is
-# made from all the runs of the same N on the trees' current commits: a
+# made from all the runs of the same N on the trees' current code (commits
+# that differ at most in Documentation/ count as the same): a
 # long run can be done in parts (TREES=base in one session or terminal,
 # TREES="series upstream" in another) and summed up by any later run.
 # Results: build/bench/results.csv, results.json, table.md, chart.png.
@@ -64,14 +65,16 @@ for r in $(seq 1 "$REPS"); do
 	done
 done
 
-# All the runs of this N on the commits the trees are at now.
+# All the runs of this N on the code the trees are at now.
 echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
 nreps=
 for t in upstream base series; do
 	[ -f "$out/bzImage-$t.rev" ] || continue
 	r=0
-	for f in "$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")"-*.csv; do
+	for f in "$runs/$t"-*.csv; do
 		[ -f "$f" ] || continue
+		rev=${f##*/"$t"-}
+		same_code "${rev%%-*}" "$(cat "$out/bzImage-$t.rev")" || continue
 		r=$((r + 1))
 		sed "s/^/$t,$r,/" "$f" >> "$out/results.csv"
 	done

@@ -72,6 +72,14 @@ tree_rev() {
 	esac
 }
 
+# same_code REV1 REV2: whether the two commits differ at most in
+# Documentation/ and MAINTAINERS.  A benchmark run of one stands for the
+# other.
+same_code() {
+	git -C "$LINUX" diff --quiet "$1" "$2" -- . \
+		':(exclude)Documentation' ':(exclude)MAINTAINERS' 2>/dev/null
+}
+
 # A worktree of build/linux used only for building, so that builds never
 # touch the branch a developer works on in build/linux.
 SRC=${SRC:-$BUILD/src}
