@@ -217,7 +217,7 @@ def plain(report):
 def chart(outdir, report, desc):
     dat = os.path.join(outdir, "chart.dat")
     with open(dat, "w") as f:
-        f.write("size base_alloc series_alloc upstream_alloc "
+        f.write("# size base_alloc series_alloc upstream_alloc "
                 "base_free series_free upstream_free\n")
         for row in report["orders"]:
             vals = [row[t]["alloc"]["ms"] for t in TREES] + \
@@ -228,7 +228,7 @@ def chart(outdir, report, desc):
     script = f"""
 set terminal png size 1100,500
 set output '{os.path.join(outdir, "chart.png")}'
-set multiplot layout 1,2 title "percpu: ms for N objects, worst free order ({desc[:90]})" font ",9"
+set multiplot layout 1,2 title "percpu: ms for N objects, worst free order ({desc.split(', QEMU')[0]})" font ",9"
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid border -1
