@@ -147,7 +147,11 @@ build_bench_kernel() {
 		mkdir -p "$bdir"
 		cp "$TOP/Kconfig.fragment" "$bdir/.config"
 	fi
-	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS
+	# The serial console is what kunit.py adds for x86_64
+	# (tools/testing/kunit/qemu_configs/x86_64.py): without it a
+	# config that no KUnit run has made yet boots silently.
+	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS \
+		-e SERIAL_8250 -e SERIAL_8250_CONSOLE
 	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
 	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
 	mkdir -p "$out"
