@@ -602,10 +602,6 @@ static void pcpu_tree_leaf(struct pcpu_chunk *chunk, int index)
 		(struct pcpu_span){ block->left, block->right, block->contig };
 }
 
-/*
- * Recompute the nodes above the leaf of block @index, up to the first
- * node that does not change: the nodes above it depend only on its value.
- */
 /* Node @i of @tree from its children, which have @len bits under each. */
 static struct pcpu_span pcpu_tree_node(const struct pcpu_span *tree, int i,
 				       int len)
@@ -619,6 +615,10 @@ static struct pcpu_span pcpu_tree_node(const struct pcpu_span *tree, int i,
 	};
 }
 
+/*
+ * Recompute the nodes above the leaf of block @index, up to the first
+ * node that does not change: the nodes above it depend only on its value.
+ */
 static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
 {
 	struct pcpu_span *tree = chunk->tree;
@@ -653,11 +653,7 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
  */
 static LIST_HEAD(pcpu_stale_chunks);
 
-/*
- * Bring the tree of @chunk up to date (pcpu_tree_fold()) and put @chunk in
- * its slot.  The slot it is in is the one its stale root gives
- * (pcpu_chunk_slot()).
- */
+/* Propagate the dirty leaves of @chunk's tree up to the root. */
 static void pcpu_tree_fold(struct pcpu_chunk *chunk)
 {
 	unsigned int index;
@@ -667,6 +663,10 @@ static void pcpu_tree_fold(struct pcpu_chunk *chunk)
 	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
 }
 
+/*
+ * Bring the tree of @chunk up to date and put @chunk in its slot.  The slot
+ * it is in is the one its stale root gives (pcpu_chunk_slot()).
+ */
 static void pcpu_tree_flush(struct pcpu_chunk *chunk)
 {
 	int oslot = pcpu_chunk_slot(chunk);
