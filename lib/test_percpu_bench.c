@@ -16,6 +16,13 @@
  *              (aligned_objs of them, N by default)
  *   prefill  - as orders, with the second half of every page taken first
  *   kmalloc  - kmalloc()/kfree() of the same sizes and counts, a floor
+ *   lumps    - the longest single call after a mass free: lump_objs
+ *              objects of each lump size (1 KiB and 256 B), every other
+ *              one freed, then 4096 4-byte allocations and frees, then
+ *              the rest freed; one line per phase:
+ *
+ *   percpu_bench: lumps size=<B> n=<N> phase=<phase> calls=<calls>
+ *                 max_ns=<ns> total_us=<us>
  *
  * pages= is pcpu_nr_pages() with the N objects live (built in only).  The
  * benchmark waits for the balance work to settle after each measurement.
@@ -52,13 +59,17 @@ static int nr_sizes = 6;
 module_param_array(sizes, uint, &nr_sizes, 0444);
 MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
 
-static char *scenarios = "orders,aligned,prefill,kmalloc";
+static char *scenarios = "orders,aligned,prefill,kmalloc,lumps";
 module_param(scenarios, charp, 0444);
 MODULE_PARM_DESC(scenarios, "Scenarios to run (default: all)");
 
 static unsigned int reps = 1;
 module_param(reps, uint, 0444);
 MODULE_PARM_DESC(reps, "Repetitions of every measurement (default 1)");
+
+static unsigned int lump_objs = 1 << 16;
+module_param(lump_objs, uint, 0444);
+MODULE_PARM_DESC(lump_objs, "Objects of 1 KiB in the lumps scenario, 4x as many of 256 B (default 2^16)");
 
 static unsigned int align = 4;
 module_param(align, uint, 0444);
@@ -256,6 +267,95 @@ static void bench_kmalloc(void)
 	}
 }
 
+struct bench_lump {
+	u64 max_ns, total_ns;
+	unsigned int calls;
+};
+
+static void bench_lump_add(struct bench_lump *l, u64 start)
+{
+	u64 ns = ktime_get_ns() - start;
+
+	l->max_ns = max(l->max_ns, ns);
+	l->total_ns += ns;
+	l->calls++;
+}
+
+static void bench_lump_print(unsigned int size, unsigned int n,
+			     const char *phase, struct bench_lump *l)
+{
+	pr_info("lumps size=%u n=%u phase=%s calls=%u max_ns=%llu total_us=%llu\n",
+		size, n, phase, l->calls, l->max_ns,
+		div_u64(l->total_ns, NSEC_PER_USEC));
+}
+
+#define BENCH_LUMP_SMALL	4096
+
+/*
+ * The longest single call, where deferred work could pile up: n objects
+ * of @size, every other one freed (a mass free that leaves every page of
+ * every chunk in use), then 4096 4-byte allocations, which reuse the
+ * holes, their frees, and the frees of the rest, which empty the chunks.
+ * Each call is timed on its own; the slowest is what one caller may wait
+ * for, with interrupts off for most of it.
+ */
+static void bench_lumps_one(unsigned int size, unsigned int n)
+{
+	struct bench_lump mass = {}, alloc = {}, free = {}, rest = {};
+	void __percpu **small;
+	unsigned int i;
+	u64 start;
+
+	n = min(n, nr_objs);
+	small = vmalloc_array(BENCH_LUMP_SMALL, sizeof(*small));
+	if (!small)
+		return;
+	for (i = 0; i < n; i++) {
+		objs[i] = __alloc_percpu(size, 4);
+		if (!objs[i])
+			break;
+	}
+	if (i < n) {
+		pr_err("lumps size=%u: allocation %u of %u failed\n", size, i, n);
+		bench_free(i, BENCH_IN_ORDER);
+		vfree(small);
+		return;
+	}
+	bench_settle();
+	for (i = 0; i < n; i += 2) {
+		start = ktime_get_ns();
+		free_percpu(objs[i]);
+		bench_lump_add(&mass, start);
+	}
+	for (i = 0; i < BENCH_LUMP_SMALL; i++) {
+		start = ktime_get_ns();
+		small[i] = __alloc_percpu(4, 4);
+		bench_lump_add(&alloc, start);
+	}
+	for (i = 0; i < BENCH_LUMP_SMALL; i++) {
+		start = ktime_get_ns();
+		free_percpu(small[i]);
+		bench_lump_add(&free, start);
+	}
+	for (i = 1; i < n; i += 2) {
+		start = ktime_get_ns();
+		free_percpu(objs[i]);
+		bench_lump_add(&rest, start);
+	}
+	bench_lump_print(size, n, "massfree", &mass);
+	bench_lump_print(size, n, "alloc", &alloc);
+	bench_lump_print(size, n, "free", &free);
+	bench_lump_print(size, n, "restfree", &rest);
+	vfree(small);
+	bench_settle();
+}
+
+static void bench_lumps(void)
+{
+	bench_lumps_one(1024, lump_objs);
+	bench_lumps_one(256, 4 * lump_objs);
+}
+
 static int __init test_percpu_bench_init(void)
 {
 	unsigned int r;
@@ -287,6 +387,8 @@ static int __init test_percpu_bench_init(void)
 			bench_prefill();
 		if (bench_wanted("kmalloc"))
 			bench_kmalloc();
+		if (bench_wanted("lumps"))
+			bench_lumps();
 	}
 	pr_info("done\n");
 

@@ -11,7 +11,6 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -22,9 +21,13 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/vmstat.h>
+#include <linux/workqueue.h>
+#include <trace/events/percpu.h>
 
 #define PCPU_TEST_SEED		0x5eed0f00dULL
 #define PCPU_TEST_NR_OBJS	4096
+#define PCPU_TEST_NR_PAGE_OBJS	4096
 
 /* Sizes in bytes: below, at and above the 4-byte granule, up to the max. */
 static const size_t pcpu_test_sizes[] = {
@@ -280,19 +283,23 @@ static unsigned long pcpu_test_nr_pages(void)
 /*
  * Frees leave chunks for the balance work to depopulate or isolate, and
  * chunks it has isolated are not used until it is done with them: let it
- * finish (populated pages steady for 100ms, 5s at most) before the next
- * round, so that the comparison is between two settled states.
+ * finish before the next round, so that the comparison is between two
+ * settled states.  The balance work is queued with schedule_work(), and
+ * only ever by an allocation or a free: once the test's own calls are
+ * done, flushing the workqueue until the populated pages stop changing
+ * waits for it, however slow the machine is.
  */
 static void pcpu_test_settle(void)
 {
-	unsigned long last = pcpu_test_nr_pages(), now;
-	int steady = 0, i;
+	unsigned long last, now = pcpu_test_nr_pages();
+	int i;
 
-	for (i = 0; i < 250 && steady < 5; i++) {
-		msleep(20);
-		now = pcpu_test_nr_pages();
-		steady = now == last ? steady + 1 : 0;
+	for (i = 0; i < 8; i++) {
 		last = now;
+		__flush_workqueue(system_percpu_wq);
+		now = pcpu_test_nr_pages();
+		if (now == last)
+			break;
 	}
 }
 
@@ -355,6 +362,52 @@ static void pcpu_test_workload_no_overlap_no_growth(struct kunit *test)
 	KUNIT_EXPECT_LE_MSG(test, pages[1], pages[0] + slack,
 			    "populated pages grew from %lu to %lu",
 			    pages[0], pages[1]);
+}
+
+/*
+ * Page-sized objects over several chunks, all freed in the given order
+ * with no allocation in between: once the balance work has run, the
+ * pages they populated are given back on every CPU.  The allocator may
+ * keep a few empty pages populated for atomic allocations, not a chunk:
+ * a chunk that empties while another one is already fully free must be
+ * destroyed or depopulated, however the two were emptied.
+ */
+static void pcpu_test_frees_give_pages_back(struct kunit *test)
+{
+	const enum pcpu_test_order *order = test->param_value;
+	const unsigned int n = PCPU_TEST_NR_PAGE_OBJS;
+	void __percpu **objs;
+	unsigned long before, peak, after;
+	struct rnd_state rnd;
+	unsigned int *idx;
+	unsigned int i;
+
+	if (!IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST))
+		kunit_skip(test, "pcpu_nr_pages() is not available to modules");
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	idx = kunit_kcalloc(test, n, sizeof(*idx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, idx);
+
+	pcpu_test_settle();
+	before = pcpu_test_nr_pages();
+	for (i = 0; i < n; i++) {
+		objs[i] = __alloc_percpu_gfp(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	peak = pcpu_test_nr_pages();
+	prandom_seed_state(&rnd, PCPU_TEST_SEED);
+	pcpu_test_free_order(idx, n, *order, &rnd);
+	for (i = 0; i < n; i++)
+		free_percpu(objs[idx[i]]);
+	pcpu_test_settle();
+	after = pcpu_test_nr_pages();
+
+	kunit_info(test, "populated pages: %lu before, %lu with %u objects, %lu after\n",
+		   before, peak, n, after);
+	KUNIT_EXPECT_LE_MSG(test, after, before + 16 * num_possible_cpus(),
+			    "populated pages: %lu before, %lu with the objects, %lu after their frees",
+			    before, peak, after);
 }
 
 /* GFP_NOWAIT allocations succeed, zeroed, from atomic context. */
@@ -702,12 +755,19 @@ static void pcpu_test_stress_all_cpus(struct kunit *test)
 }
 
 /*
- * Allocate until the allocator fails, atomically and then with reclaim
- * (but no OOM kill): it fails with NULL, the objects it gave keep their
+ * Allocate page-sized objects atomically until the allocator fails, and
+ * with reclaim (but no OOM kill) until it fails or the machine's free
+ * memory falls to a sixteenth of its RAM: the objects it gave keep their
  * contents, and once they are freed the populated pages come back to
  * where they started and allocation works again.  Needs a small -m
- * (make check boots with 384 MiB), or it would take all the memory there
- * is to 4 GiB of objects.
+ * (make check boots with 384 MiB), or it would take 4 GiB of objects.
+ *
+ * The margin is what keeps the kernel alive: a test kernel has no task
+ * the OOM killer could kill, so any allocation that may not fail (a
+ * kthread's stack, a kworker the balance work needs) made while the
+ * test holds the memory below the min watermark panics the machine, and
+ * how likely that is depends on how fast the host runs the guest.  A
+ * sixteenth (24 MiB at 384 MiB) is several times the watermarks there.
  */
 static void pcpu_test_memory_pressure(struct kunit *test)
 {
@@ -715,9 +775,11 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 		GFP_NOWAIT | __GFP_NOWARN,
 		GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
 	};
-	unsigned long cap = totalram_pages(), pages, peak, n, i, lost;
+	unsigned long cap = totalram_pages(), margin = cap / 16;
+	unsigned long pages, peak, n, i, lost;
 	void __percpu **objs;
 	unsigned int cpu;
+	bool failed;
 	int g;
 
 	if (cap > (512UL << (20 - PAGE_SHIFT)))
@@ -728,26 +790,36 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 	for (g = 0; g < ARRAY_SIZE(gfps); g++) {
 		pcpu_test_settle();
 		pages = pcpu_test_nr_pages();
+		failed = false;
 		for (n = 0; n < cap; n++) {
+			if (global_zone_page_state(NR_FREE_PAGES) < margin)
+				break;
 			objs[n] = __alloc_percpu_gfp(PAGE_SIZE, PAGE_SIZE,
 						     gfps[g]);
-			if (!objs[n])
+			if (!objs[n]) {
+				failed = true;
 				break;
+			}
 			for_each_possible_cpu(cpu) {
 				unsigned long *p = per_cpu_ptr(objs[n], cpu);
 
 				*p = n + cpu;
 			}
 		}
-		KUNIT_EXPECT_LT_MSG(test, n, cap, "gfp %pGg never failed",
-				    &gfps[g]);
+		/* atomic allocations cannot populate: they fail first */
+		if (!(gfps[g] & __GFP_DIRECT_RECLAIM))
+			KUNIT_EXPECT_TRUE_MSG(test, failed,
+					      "%pGg never failed", &gfps[g]);
+		else
+			KUNIT_EXPECT_GE_MSG(test, n * num_possible_cpus(), cap / 2,
+					    "%pGg failed with %lu of %lu pages free",
+					    &gfps[g],
+					    global_zone_page_state(NR_FREE_PAGES),
+					    cap);
 		peak = pcpu_test_nr_pages();
 		/*
-		 * Newest first: the machine is out of memory until the frees
-		 * give some back, and with no task to kill, any allocation
-		 * that cannot fail meanwhile panics it.  Reverse order is the
-		 * quick one for every allocator (the area map's in-order
-		 * frees are quadratic).
+		 * Newest first: reverse order is the quick one for every
+		 * allocator (the area map's in-order frees are quadratic).
 		 */
 		lost = 0;
 		for (i = n; i-- > 0;) {
@@ -757,8 +829,9 @@ static void pcpu_test_memory_pressure(struct kunit *test)
 			free_percpu(objs[i]);
 		}
 		KUNIT_EXPECT_EQ(test, lost, 0);
-		kunit_info(test, "%pGg: %lu objects of %lu bytes before failing\n",
-			   &gfps[g], n, PAGE_SIZE);
+		kunit_info(test, "%pGg: %lu objects of %lu bytes, then %s\n",
+			   &gfps[g], n, PAGE_SIZE,
+			   failed ? "NULL" : "the free memory margin");
 
 		/*
 		 * The balance work gives the pages back, but for a spare
@@ -783,6 +856,8 @@ static struct kunit_case pcpu_test_cases[] = {
 	KUNIT_CASE(pcpu_test_sizes_aligns_zeroed_isolated),
 	KUNIT_CASE_PARAM(pcpu_test_workload_no_overlap_no_growth,
 			 pcpu_test_order_gen_params),
+	KUNIT_CASE_PARAM(pcpu_test_frees_give_pages_back,
+			 pcpu_test_order_gen_params),
 	KUNIT_CASE(pcpu_test_nowait_atomic_context),
 	KUNIT_CASE(pcpu_test_alloc_percpu_typed),
 	KUNIT_CASE(pcpu_test_free_null_noop),
@@ -798,6 +873,9 @@ static struct kunit_suite pcpu_test_suite = {
 	.test_cases = pcpu_test_cases,
 };
 
+kunit_test_suite(pcpu_test_suite);
+
+#if IS_ENABLED(CONFIG_PERCPU_BAD_INPUT_KUNIT_TEST)
 /*
  * Bad input to free_percpu(): the allocator must refuse it (a WARN, once,
  * is its business) and change nothing.  Each case keeps a set of live
@@ -858,6 +936,46 @@ static void __percpu *pcpu_bad_ptr(void __percpu *ptr, long delta)
 	return (void __percpu *)((unsigned long)ptr + delta);
 }
 
+#if IS_BUILTIN(CONFIG_PERCPU_KUNIT_TEST) && defined(CONFIG_TRACEPOINTS)
+struct pcpu_bad_events {
+	void __percpu *ptr;
+	atomic_t nr;
+};
+
+static void pcpu_bad_probe_free(void *data, void *base_addr, int off,
+				void __percpu *ptr)
+{
+	struct pcpu_bad_events *ev = data;
+
+	if (ptr == ev->ptr)
+		atomic_inc(&ev->nr);
+}
+
+/*
+ * free_percpu(@ptr), which must emit @events percpu_free_percpu events:
+ * one for a good free, none for a refused one (tools that pair the alloc
+ * and free events would miscount).
+ */
+static void pcpu_bad_free(struct kunit *test, void __percpu *ptr, int events)
+{
+	struct pcpu_bad_events ev = { .ptr = ptr, .nr = ATOMIC_INIT(0) };
+	int ret = register_trace_percpu_free_percpu(pcpu_bad_probe_free, &ev);
+
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	free_percpu(ptr);
+	unregister_trace_percpu_free_percpu(pcpu_bad_probe_free, &ev);
+	tracepoint_synchronize_unregister();
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ev.nr), events,
+			    "percpu_free_percpu events for one free_percpu()");
+}
+#else
+/* The free event cannot be watched from a module or without tracepoints. */
+static void pcpu_bad_free(struct kunit *test, void __percpu *ptr, int events)
+{
+	free_percpu(ptr);
+}
+#endif
+
 /* free_percpu() twice on the same object. */
 static void pcpu_bad_double_free(struct kunit *test)
 {
@@ -865,8 +983,8 @@ static void pcpu_bad_double_free(struct kunit *test)
 	void __percpu *p = __alloc_percpu(64, 8);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	free_percpu(p);
-	free_percpu(p);
+	pcpu_bad_free(test, p, 1);
+	pcpu_bad_free(test, p, 0);
 	pcpu_bad_verify(test, ctx);
 }
 
@@ -878,7 +996,7 @@ static void pcpu_bad_free_into_object(struct kunit *test, long delta)
 
 	pcpu_test_alloc(test, &obj, 64, 8, GFP_KERNEL);
 	pcpu_test_fill(&obj, 77);
-	free_percpu(pcpu_bad_ptr(obj.ptr, delta));
+	pcpu_bad_free(test, pcpu_bad_ptr(obj.ptr, delta), 0);
 	KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&obj, 77));
 	pcpu_bad_verify(test, ctx);
 	KUNIT_EXPECT_TRUE(test, pcpu_test_intact(&obj, 77));
@@ -904,8 +1022,8 @@ static void pcpu_bad_free_in_free_space(struct kunit *test)
 	void __percpu *p = __alloc_percpu(256, 8);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	free_percpu(p);
-	free_percpu(pcpu_bad_ptr(p, 128));
+	pcpu_bad_free(test, p, 1);
+	pcpu_bad_free(test, pcpu_bad_ptr(p, 128), 0);
 	pcpu_bad_verify(test, ctx);
 }
 
@@ -922,7 +1040,7 @@ static void pcpu_bad_free_static_variable(struct kunit *test)
 	ctx = pcpu_bad_setup(test);
 	for_each_possible_cpu(cpu)
 		per_cpu(pcpu_test_static_var, cpu) = 0x5a5a0000 + cpu;
-	free_percpu(&pcpu_test_static_var);
+	pcpu_bad_free(test, &pcpu_test_static_var, 0);
 	pcpu_bad_verify(test, ctx);
 	for_each_possible_cpu(cpu)
 		KUNIT_EXPECT_EQ(test, per_cpu(pcpu_test_static_var, cpu),
@@ -943,7 +1061,8 @@ static struct kunit_suite pcpu_bad_suite = {
 	.test_cases = pcpu_bad_cases,
 };
 
-kunit_test_suites(&pcpu_test_suite, &pcpu_bad_suite);
+kunit_test_suite(pcpu_bad_suite);
+#endif /* CONFIG_PERCPU_BAD_INPUT_KUNIT_TEST */
 
 MODULE_DESCRIPTION("KUnit tests for the percpu allocator API");
 MODULE_LICENSE("GPL");

@@ -123,8 +123,6 @@ extern int pcpu_nr_empty_pop_pages;
 extern struct pcpu_chunk *pcpu_first_chunk;
 extern struct pcpu_chunk *pcpu_reserved_chunk;
 
-void pcpu_tree_sync_all(void);
-
 /**
  * pcpu_chunk_nr_blocks - converts nr_pages to # of md_blocks
  * @chunk: chunk of interest

@@ -11,6 +11,8 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/sort.h>
+#include <linux/vmalloc.h>
 
 #include "percpu-internal.h"
 
@@ -22,20 +24,114 @@ struct pcpu_alloc_info pcpu_stats_ai;
 
 unsigned int pcpu_stats_scanned;
 
+static int cmpint(const void *a, const void *b)
+{
+	return *(int *)a - *(int *)b;
+}
+
 /*
- * Prints out chunk state from its hints, in O(blocks): the allocator does
- * not wait for a scan of the bitmaps while the statistics are read.
- * fragmentation is the share of the free bytes outside the longest free
- * run, in percent.  blocks has one character per page: '.' for an empty
- * page, '#' for a full one, and otherwise the tenths of the page that its
- * longest free run covers.
+ * Iterates over all chunks to find the max nr_alloc entries.
+ */
+static int find_max_nr_alloc(void)
+{
+	struct pcpu_chunk *chunk;
+	int slot, max_nr_alloc;
+
+	max_nr_alloc = 0;
+	for (slot = 0; slot < pcpu_nr_slots; slot++)
+		list_for_each_entry(chunk, &pcpu_chunk_lists[slot], list)
+			max_nr_alloc = max(max_nr_alloc, chunk->nr_alloc);
+	if (pcpu_reserved_chunk)
+		max_nr_alloc = max(max_nr_alloc, pcpu_reserved_chunk->nr_alloc);
+
+	return max_nr_alloc;
+}
+
+/*
+ * The longest free run of a chunk, in bits, from its blocks alone: the
+ * summary tree is folded lazily, and a read of the statistics leaves it
+ * as it is, so that reading them changes none of the allocator's choices.
+ */
+static int chunk_contig(struct pcpu_chunk *chunk)
+{
+	int i, run = 0, contig = 0;
+
+	for (i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
+		struct pcpu_block *block = chunk->md_blocks + i;
+
+		if (block->contig == PCPU_BITMAP_BLOCK_BITS) {
+			run += PCPU_BITMAP_BLOCK_BITS;
+			continue;
+		}
+		contig = max3(contig, run + block->left, block->contig);
+		run = block->right;
+	}
+	return max(contig, run);
+}
+
+/*
+ * Prints out chunk state.  Fragmentation is considered between the
+ * beginning of the chunk and the last allocation, from the bitmaps.
+ * After upstream's fields come the metadata blocks': how many pages are
+ * empty and full, and one character per page: '.' for an empty page, '#'
+ * for a full one, and otherwise the tenths of the page that its longest
+ * free run covers.
  *
  * All statistics are in bytes unless stated otherwise.
  */
-static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk)
+static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk,
+			    int *buffer)
 {
-	int contig = pcpu_chunk_contig(chunk) * PCPU_MIN_ALLOC_SIZE;
-	int i, nr_empty = 0, nr_full = 0;
+	int start = chunk->start_offset / PCPU_MIN_ALLOC_SIZE;
+	int end = pcpu_chunk_map_bits(chunk) -
+		  chunk->end_offset / PCPU_MIN_ALLOC_SIZE;
+	int i, as_len = 0, last_alloc = -1, next;
+	int nr_empty = 0, nr_full = 0;
+	int *alloc_sizes = buffer, *p;
+	/* statistics */
+	int sum_frag = 0, max_frag = 0;
+	int cur_min_alloc = 0, cur_med_alloc = 0, cur_max_alloc = 0;
+
+	/*
+	 * Positive values are allocations and negative values are free
+	 * runs, over the region the chunk serves, up to its last
+	 * allocation.  An allocation ends at the next bound bit or free bit.
+	 */
+	while (start < end) {
+		if (test_bit(start, chunk->bound_map)) {
+			next = find_next_bit(chunk->bound_map, end, start + 1);
+			next = find_next_zero_bit(chunk->alloc_map, next,
+						  start + 1);
+			alloc_sizes[as_len] = (next - start) *
+					      PCPU_MIN_ALLOC_SIZE;
+			last_alloc = as_len;
+		} else {
+			next = find_next_bit(chunk->alloc_map, end, start + 1);
+			alloc_sizes[as_len] = -(next - start) *
+					      PCPU_MIN_ALLOC_SIZE;
+		}
+		as_len++;
+		start = next;
+	}
+	as_len = last_alloc + 1;
+
+	/*
+	 * The negative values are free fragments and thus sorting gives the
+	 * free fragments at the beginning in largest first order.
+	 */
+	if (as_len > 0) {
+		sort(alloc_sizes, as_len, sizeof(int), cmpint, NULL);
+
+		/* iterate through the unallocated fragments */
+		for (i = 0, p = alloc_sizes; *p < 0 && i < as_len; i++, p++) {
+			sum_frag -= *p;
+			max_frag = max(max_frag, -1 * (*p));
+		}
+
+		cur_min_alloc = alloc_sizes[i];
+		cur_med_alloc = alloc_sizes[(i + as_len - 1) / 2];
+		cur_max_alloc = alloc_sizes[as_len - 1];
+	}
 
 	for (i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
 		if (chunk->md_blocks[i].contig == PCPU_BITMAP_BLOCK_BITS)
@@ -49,9 +145,12 @@ static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk)
 	P("empty_pop_pages", chunk->nr_empty_pop_pages);
 	P("first_bit", chunk->first_free);
 	P("free_bytes", chunk->free_bytes);
-	P("contig_bytes", contig);
-	P("fragmentation", chunk->free_bytes ?
-	  100 - div_u64(100ULL * contig, chunk->free_bytes) : 0);
+	P("contig_bytes", chunk_contig(chunk) * PCPU_MIN_ALLOC_SIZE);
+	P("sum_frag", sum_frag);
+	P("max_frag", max_frag);
+	P("cur_min_alloc", cur_min_alloc);
+	P("cur_med_alloc", cur_med_alloc);
+	P("cur_max_alloc", cur_max_alloc);
 	P("empty_blocks", nr_empty);
 	P("full_blocks", nr_full);
 	seq_printf(m, "  %-20s: ", "blocks");
@@ -71,10 +170,27 @@ static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk)
 static int percpu_stats_show(struct seq_file *m, void *v)
 {
 	struct pcpu_chunk *chunk;
-	int slot;
+	int slot, max_nr_alloc;
+	int *buffer;
+
+alloc_buffer:
+	spin_lock_irq(&pcpu_lock);
+	max_nr_alloc = find_max_nr_alloc();
+	spin_unlock_irq(&pcpu_lock);
+
+	/* there can be at most this many free and allocated fragments */
+	buffer = vmalloc_array(2 * max_nr_alloc + 1, sizeof(int));
+	if (!buffer)
+		return -ENOMEM;
 
 	spin_lock_irq(&pcpu_lock);
-	pcpu_tree_sync_all();
+
+	/* if the buffer allocated earlier is too small */
+	if (max_nr_alloc < find_max_nr_alloc()) {
+		spin_unlock_irq(&pcpu_lock);
+		vfree(buffer);
+		goto alloc_buffer;
+	}
 
 #define PL(X)								\
 	seq_printf(m, "  %-20s: %12lld\n", #X, (long long int)pcpu_stats_ai.X)
@@ -122,7 +238,7 @@ static int percpu_stats_show(struct seq_file *m, void *v)
 
 	if (pcpu_reserved_chunk) {
 		seq_puts(m, "Chunk: <- Reserved Chunk\n");
-		chunk_map_stats(m, pcpu_reserved_chunk);
+		chunk_map_stats(m, pcpu_reserved_chunk, buffer);
 	}
 
 	for (slot = 0; slot < pcpu_nr_slots; slot++) {
@@ -135,11 +251,13 @@ static int percpu_stats_show(struct seq_file *m, void *v)
 				seq_puts(m, "Chunk (sidelined):\n");
 			else
 				seq_puts(m, "Chunk:\n");
-			chunk_map_stats(m, chunk);
+			chunk_map_stats(m, chunk, buffer);
 		}
 	}
 
 	spin_unlock_irq(&pcpu_lock);
+
+	vfree(buffer);
 
 	return 0;
 }

@@ -487,8 +487,10 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * longest runs, padded with full blocks) holds for each node
  * the free runs at the left and right edges of the blocks below it and the
  * longest free run among them, across block boundaries.  Its root is the
- * chunk's longest free run, at the cost of O(log blocks) per block changed,
- * paid lazily (pcpu_tree_flush()).
+ * chunk's longest free run once every change is folded in, at the cost of
+ * O(log blocks) per block changed, paid lazily and in bounded batches
+ * (pcpu_tree_flush()): until then it may be too high after allocations
+ * and too low after frees, as told above pcpu_stale_chunks.
  *
  * chunk->first_free is the first free bit of the chunk.  All hints are in
  * bits.
@@ -645,73 +647,129 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
  * Allocations only shorten free runs, so after them the root is an upper
  * bound of the chunk's longest run: enough to choose chunks, whose searches
  * go by the exact block hints.  A chunk is flushed when a search in it
- * fails (the root was too high) and when an allocation takes it out of the
- * free slot, which pcpu_balance_free() trusts.  Frees lengthen runs: a
- * root below the longest run would hide the chunk from allocations, so a
- * free puts the chunk on pcpu_stale_chunks, which every allocation flushes
- * before it chooses a chunk.
+ * fails (the root was too high), when an allocation takes it out of the
+ * free slot and when a free empties it: free_percpu() and
+ * pcpu_balance_free() look for fully free chunks in the free slot.  Frees
+ * lengthen runs: a root below the longest run hides room from allocations,
+ * so a free puts the chunk on pcpu_stale_chunks.  Every allocation folds a
+ * batch of their leaves (PCPU_TREE_FOLD_BATCH) before it chooses a chunk,
+ * and one that finds no room folds them all, a batch per hold of
+ * pcpu_lock, before it looks again and before it fails or makes a chunk:
+ * the work of a mass free lands on no single caller with interrupts off.
  */
 static LIST_HEAD(pcpu_stale_chunks);
 
-/* Propagate the dirty leaves of @chunk's tree up to the root. */
-static void pcpu_tree_fold(struct pcpu_chunk *chunk)
-{
-	unsigned int index;
+/*
+ * Most leaves one lock hold folds into the trees: each costs at most a walk
+ * to the root (log2 of the blocks, 8 levels for 256), so a lock hold folds
+ * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages.
+ */
+#define PCPU_TREE_FOLD_BATCH	32
 
-	for_each_set_bit(index, chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk))
+/*
+ * Propagate up to *@budget dirty leaves of @chunk's tree up to the root,
+ * lowest first, and take them from *@budget.  Returns whether no dirty
+ * leaf is left.  Each propagation stops at the first node it does not
+ * change, which is right whatever other leaves are still dirty: their
+ * own propagation recomputes every node above them that they change.
+ */
+static bool pcpu_tree_fold(struct pcpu_chunk *chunk, int *budget)
+{
+	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
+	int index = find_first_bit(chunk->tree_dirty, nr_blocks);
+
+	for (; index < nr_blocks && *budget > 0;
+	     index = find_next_bit(chunk->tree_dirty, nr_blocks, index + 1)) {
+		__clear_bit(index, chunk->tree_dirty);
 		pcpu_tree_propagate(chunk, index);
+		(*budget)--;
+	}
+	return index >= nr_blocks;
+}
+
+/* Compute every node of @chunk's tree from its leaves, in O(blocks). */
+static void pcpu_tree_build(struct pcpu_chunk *chunk)
+{
+	int first, len, i;
+
+	for (first = chunk->nr_tree_leaves / 2, len = PCPU_BITMAP_BLOCK_BITS;
+	     first; first /= 2, len *= 2)
+		for (i = first; i < 2 * first; i++)
+			chunk->tree[i] = pcpu_tree_node(chunk->tree, i, len);
 	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
 }
 
 /*
- * Bring the tree of @chunk up to date and put @chunk in its slot.  The slot
- * it is in is the one its stale root gives (pcpu_chunk_slot()).
+ * Fold up to *@budget dirty leaves of @chunk into its tree and put @chunk
+ * in the slot its root now gives; the slot it is in is the one its old
+ * root gave (pcpu_chunk_slot()).  Once no leaf is dirty, @chunk has no
+ * pending frees.  A fully free chunk, whose leaves all say so, is rebuilt
+ * in O(blocks) instead.  Returns whether the tree is up to date.
  */
-static void pcpu_tree_flush(struct pcpu_chunk *chunk)
+static bool pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 {
 	int oslot = pcpu_chunk_slot(chunk);
+	bool done = true;
 
 	lockdep_assert_held(&pcpu_lock);
 
-	pcpu_tree_fold(chunk);
-	list_del_init(&chunk->stale_list);
+	if (chunk->free_bytes == pcpu_unit_size)
+		pcpu_tree_build(chunk);
+	else
+		done = pcpu_tree_fold(chunk, budget);
+	/*
+	 * Nodes above leaves still dirty from allocations may be too high:
+	 * only a fully free chunk may have a root that says so, or it would
+	 * go to the free slot, which pcpu_balance_free() empties.
+	 */
+	while (!done && pcpu_chunk_contig(chunk) == pcpu_chunk_nr_bits(chunk)) {
+		int one = 1;
+
+		done = pcpu_tree_fold(chunk, &one);
+	}
+	if (done)
+		list_del_init(&chunk->stale_list);
 	pcpu_chunk_relocate(chunk, oslot);
+	return done;
+}
+
+/* pcpu_tree_flush() with no bound, for chunks of a few blocks. */
+static void pcpu_tree_flush_whole(struct pcpu_chunk *chunk)
+{
+	int budget = INT_MAX;
+
+	pcpu_tree_flush(chunk, &budget);
 }
 
 /*
- * Fold every pending free into its chunk's tree: after it, no chunk's root
- * is below its longest free run.
+ * Fold up to PCPU_TREE_FOLD_BATCH leaves of the chunks with pending
+ * frees, oldest first.  Returns whether none is left.
  */
-static void pcpu_tree_flush_all(void)
+static bool pcpu_tree_flush_batch(void)
 {
 	struct pcpu_chunk *chunk, *next;
+	int budget = PCPU_TREE_FOLD_BATCH;
+
+	lockdep_assert_held(&pcpu_lock);
 
 	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list)
-		pcpu_tree_flush(chunk);
+		if (!pcpu_tree_flush(chunk, &budget))
+			break;
+	return list_empty(&pcpu_stale_chunks);
 }
 
-/**
- * pcpu_tree_sync_all - make every chunk's longest free run exact
- *
- * For readers of the hints: after it, every chunk's tree is up to date
- * and every chunk is in the slot it belongs to.  O(chunks * blocks).
- *
- * CONTEXT:
- * pcpu_lock.
+/*
+ * Fold every pending free, a batch per hold of pcpu_lock: after it, no
+ * chunk's root is below its longest free run.  Drops and retakes
+ * pcpu_lock between batches (with *@flags), so that interrupts are never
+ * off for more than one batch.
  */
-void pcpu_tree_sync_all(void)
+static void pcpu_tree_flush_all(unsigned long *flags)
 {
-	struct pcpu_chunk *chunk, *next;
-	int slot;
-
-	pcpu_tree_flush_all();
-	if (pcpu_reserved_chunk)
-		pcpu_tree_flush(pcpu_reserved_chunk);
-	/* flushes after allocations only move chunks to lower slots */
-	for (slot = 0; slot < pcpu_nr_slots; slot++)
-		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
-					 list)
-			pcpu_tree_flush(chunk);
+	while (!pcpu_tree_flush_batch()) {
+		spin_unlock_irqrestore(&pcpu_lock, *flags);
+		spin_lock_irqsave(&pcpu_lock, *flags);
+	}
 }
 
 /*
@@ -1172,8 +1230,6 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 
 	lockdep_assert_held(&pcpu_lock);
 
-	if (!list_empty(&chunk->stale_list))
-		pcpu_tree_flush(chunk);
 	oslot = pcpu_chunk_slot(chunk);
 	pcpu_memo_fold(chunk);
 	if (bits >= memo->bits)
@@ -1189,8 +1245,10 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 		memo->bits = bits;
 	}
 	if (off < 0) {
-		/* the root may have been too high: now @chunk fits no more */
-		pcpu_tree_flush(chunk);
+		/* the root may have been too high: lower it, a batch at a time */
+		int budget = PCPU_TREE_FOLD_BATCH;
+
+		pcpu_tree_flush(chunk, &budget);
 		return -1;
 	}
 
@@ -1200,7 +1258,7 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 	 * free slot now.
 	 */
 	if (oslot == pcpu_free_slot)
-		pcpu_tree_flush(chunk);
+		pcpu_tree_flush_whole(chunk);
 	return off * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -1287,7 +1345,7 @@ static void pcpu_init_md_blocks(struct pcpu_chunk *chunk)
 	};
 	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
 	int leaves = chunk->nr_tree_leaves;
-	int i, first, len;
+	int i;
 
 	for (i = 0; i < nr_blocks; i++)
 		chunk->md_blocks[i] = (struct pcpu_block){
@@ -1298,10 +1356,7 @@ static void pcpu_init_md_blocks(struct pcpu_chunk *chunk)
 	for (i = 0; i < leaves; i++)
 		chunk->tree[leaves + i] = i < nr_blocks ? empty :
 					  (struct pcpu_span){ 0, 0, 0 };
-	for (first = leaves / 2, len = PCPU_BITMAP_BLOCK_BITS; first;
-	     first /= 2, len *= 2)
-		for (i = first; i < 2 * first; i++)
-			chunk->tree[i] = pcpu_tree_node(chunk->tree, i, len);
+	pcpu_tree_build(chunk);
 }
 
 /**
@@ -1400,7 +1455,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		pcpu_set_area(chunk, (start_offset + map_size) /
 			      PCPU_MIN_ALLOC_SIZE,
 			      chunk->end_offset / PCPU_MIN_ALLOC_SIZE);
-	pcpu_tree_fold(chunk);
+	pcpu_tree_build(chunk);
 
 	return chunk;
 }
@@ -1496,8 +1551,12 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 /*
  * For the KUnit tests of the allocator: chunks of their own, never on the
  * slot lists (isolated), never populated and never counted in the global
- * statistics, so that the tests do not disturb the live allocator.
+ * statistics, so that the tests do not disturb the live allocator.  Their
+ * pending frees are kept on a list of their own, which no allocation
+ * flushes: only the test changes its chunk's tree, and it reads the hints
+ * without pcpu_lock.
  */
+static LIST_HEAD(pcpu_kunit_stale_chunks);
 
 /**
  * pcpu_kunit_inject - make the current task's allocator calls fail
@@ -1625,6 +1684,9 @@ int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
 	spin_lock_irqsave(&pcpu_lock, flags);
 	pcpu_stats_scan_reset();
 	size = pcpu_free_area(chunk, off);
+	/* pending, but out of the live allocator's reach */
+	if (!list_empty(&chunk->stale_list))
+		list_move(&chunk->stale_list, &pcpu_kunit_stale_chunks);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 	return size;
 }
@@ -1639,7 +1701,7 @@ void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
 	unsigned long flags;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_tree_flush(chunk);
+	pcpu_tree_flush_whole(chunk);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
@@ -1948,12 +2010,16 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	spin_lock_irqsave(&pcpu_lock, flags);
 
 	pcpu_stats_scan_reset();
-	pcpu_tree_flush_all();
+	/* fold a batch of the pending frees, so that they do not pile up */
+	pcpu_tree_flush_batch();
 
 	/* serve reserved allocations from the reserved chunk if available */
 	if (reserved && pcpu_reserved_chunk) {
 		chunk = pcpu_reserved_chunk;
 
+		/* a few pages: its pending frees are folded at once */
+		if (!list_empty(&chunk->stale_list))
+			pcpu_tree_flush_whole(chunk);
 		off = -1;
 		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic);
@@ -1985,6 +2051,16 @@ restart:
 		}
 	}
 
+	/*
+	 * Chunks with frees not folded yet may sit in slots below their
+	 * longest free run: fold them all, a batch per lock hold, and look
+	 * again before failing or making a new chunk.
+	 */
+	if (!list_empty(&pcpu_stale_chunks)) {
+		pcpu_tree_flush_all(&flags);
+		goto restart;
+	}
+
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 
 	if (is_atomic) {
@@ -2005,9 +2081,6 @@ restart:
 	} else {
 		spin_lock_irqsave(&pcpu_lock, flags);
 	}
-
-	/* frees while pcpu_lock was dropped */
-	pcpu_tree_flush_all();
 	goto restart;
 
 area_found:
@@ -2361,7 +2434,12 @@ static void pcpu_balance_workfn(struct work_struct *work)
 	mutex_lock(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 
-	pcpu_tree_flush_all();
+	/* what allocations have not folded yet, in batches */
+	while (!pcpu_tree_flush_batch()) {
+		spin_unlock_irq(&pcpu_lock);
+		cond_resched();
+		spin_lock_irq(&pcpu_lock);
+	}
 	pcpu_balance_free(false);
 	pcpu_reclaim_populated();
 	pcpu_balance_populated();
@@ -2400,6 +2478,7 @@ void free_percpu(void __percpu *ptr)
 	off = addr - chunk->base_addr;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_stats_scan_reset();
 	size = pcpu_free_area(chunk, off);
 	if (size) {
 		/* before the area can be handed out again */
@@ -2407,6 +2486,7 @@ void free_percpu(void __percpu *ptr)
 		pcpu_stats_area_dealloc(chunk);
 		pcpu_alloc_tag_free_hook(chunk, off, size);
 		pcpu_memcg_free_hook(chunk, off, size);
+		trace_percpu_free_percpu(chunk->base_addr, off, ptr);
 	}
 
 	/*
@@ -2417,6 +2497,14 @@ void free_percpu(void __percpu *ptr)
 	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size) {
 		struct pcpu_chunk *pos;
 
+		/*
+		 * Fully free chunks are found in the free slot, here and by
+		 * pcpu_balance_free(): put this one there now rather than
+		 * at the next allocation, or a chunk that empties before
+		 * the next allocation would not see it.  Once per chunk
+		 * that empties, O(blocks).
+		 */
+		pcpu_tree_flush_whole(chunk);
 		list_for_each_entry(pos, &pcpu_chunk_lists[pcpu_free_slot], list)
 			if (pos != chunk) {
 				need_balance = true;
@@ -2426,8 +2514,6 @@ void free_percpu(void __percpu *ptr)
 		pcpu_isolate_chunk(chunk);
 		need_balance = true;
 	}
-
-	trace_percpu_free_percpu(chunk->base_addr, off, ptr);
 
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 

@@ -9,13 +9,14 @@
  * bitmaps, and its allocations with a model kept by the test.
  */
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/bitmap.h>
-#include <linux/delay.h>
 #include <linux/percpu.h>
 #include <linux/prandom.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "percpu-internal.h"
 
@@ -185,12 +186,22 @@ static void pcpu_kunit_expect_hints(struct pcpu_kunit_ctx *ctx,
 			      bad, after, step);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(pcpu_kunit_chunk_release, pcpu_kunit_chunk_destroy,
+			    struct pcpu_chunk *);
+
+/*
+ * A private chunk for @ctx, destroyed by pcpu_kunit_exit() or, if an
+ * assertion ends the test first, by KUnit.
+ */
 static void pcpu_kunit_init(struct kunit *test, struct pcpu_kunit_ctx *ctx,
 			    int max_objs)
 {
 	ctx->test = test;
 	ctx->chunk = pcpu_kunit_chunk_create();
 	KUNIT_ASSERT_NOT_NULL(test, ctx->chunk);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							pcpu_kunit_chunk_release,
+							ctx->chunk), 0);
 	ctx->nbits = pcpu_kunit_bits(ctx->chunk);
 	ctx->max_objs = max_objs ?: ctx->nbits;
 	ctx->nr_objs = 0;
@@ -205,7 +216,7 @@ static void pcpu_kunit_init(struct kunit *test, struct pcpu_kunit_ctx *ctx,
 
 static void pcpu_kunit_exit(struct pcpu_kunit_ctx *ctx)
 {
-	pcpu_kunit_chunk_destroy(ctx->chunk);
+	kunit_release_action(ctx->test, pcpu_kunit_chunk_release, ctx->chunk);
 }
 
 /*
@@ -455,6 +466,49 @@ static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
 }
 
 /*
+ * percpu_stats counts the bits that each operation scans: a free adds its
+ * own scan to free_bits_scanned, not also what the operations since the
+ * last allocation scanned.  Thousands of 4-byte frees in a row: each adds
+ * at most a free's bound (the object's bits and the free run around it in
+ * its block), where a count that runs on from free to free would add at
+ * least one more bit with every free.  Frees that other tasks make in the
+ * meantime are told by nr_dealloc and left out.
+ */
+static void pcpu_kunit_stats_count_each_free(struct kunit *test)
+{
+#ifdef CONFIG_PERCPU_STATS
+	const int n = 4 * PCPU_BITMAP_BLOCK_BITS, bound = 2 * PCPU_BITMAP_BLOCK_BITS;
+	int i, counted = 0, over = 0;
+	u64 most = 0, scanned, deallocs;
+	void __percpu **objs;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		objs[i] = __alloc_percpu(4, 4);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < n; i++) {
+		scanned = READ_ONCE(pcpu_stats.free_bits_scanned);
+		deallocs = READ_ONCE(pcpu_stats.nr_dealloc);
+		free_percpu(objs[i]);
+		if (READ_ONCE(pcpu_stats.nr_dealloc) != deallocs + 1)
+			continue;
+		scanned = READ_ONCE(pcpu_stats.free_bits_scanned) - scanned;
+		most = max(most, scanned);
+		over += scanned > bound;
+		counted++;
+	}
+	KUNIT_EXPECT_GT(test, counted, n / 2);
+	KUNIT_EXPECT_EQ_MSG(test, over, 0,
+			    "%d of %d frees counted more than %d bits (most: %llu)",
+			    over, counted, bound, most);
+#else
+	kunit_skip(test, "needs CONFIG_PERCPU_STATS");
+#endif
+}
+
+/*
  * A failure at each of the metadata allocations of chunk creation, in
  * turn: creation fails with NULL and frees what it had allocated, until
  * the sweep passes the last allocation and creation succeeds.
@@ -481,17 +535,22 @@ static void pcpu_kunit_fault_chunk_create_unwinds(struct kunit *test)
 
 #define PCPU_KUNIT_FAULT_OBJS	256
 
-/* Let the balance work finish (populated pages steady for 100ms, 5s max). */
+/*
+ * Let the balance work finish: it is queued with schedule_work(), by
+ * allocations and frees only, so flushing the workqueue until the
+ * populated pages stop changing waits for it however slow the machine.
+ */
 static void pcpu_kunit_settle(void)
 {
-	unsigned long last = pcpu_kunit_nr_pages(), now;
-	int steady = 0, i;
+	unsigned long last, now = pcpu_kunit_nr_pages();
+	int i;
 
-	for (i = 0; i < 250 && steady < 5; i++) {
-		msleep(20);
-		now = pcpu_kunit_nr_pages();
-		steady = now == last ? steady + 1 : 0;
+	for (i = 0; i < 8; i++) {
 		last = now;
+		__flush_workqueue(system_percpu_wq);
+		now = pcpu_kunit_nr_pages();
+		if (now == last)
+			break;
 	}
 }
 
@@ -508,7 +567,8 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 	unsigned int cpu;
 	int n, i, lost = 0;
 
-	objs = kunit_kcalloc(test, PCPU_KUNIT_FAULT_OBJS, sizeof(*objs),
+	/* one more for the allocation after the faults */
+	objs = kunit_kcalloc(test, PCPU_KUNIT_FAULT_OBJS + 1, sizeof(*objs),
 			     GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	pcpu_kunit_settle();
@@ -553,6 +613,7 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_every_alignment),
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
 	KUNIT_CASE(pcpu_kunit_invalid_free_changes_nothing),
+	KUNIT_CASE(pcpu_kunit_stats_count_each_free),
 	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
 	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
 	{}

@@ -9,7 +9,8 @@
 # that differ at most in Documentation/ count as the same): a
 # long run can be done in parts (TREES=base in one session or terminal,
 # TREES="series upstream" in another) and summed up by any later run.
-# Results: build/bench/results.csv, results.json, table.md, chart.png.
+# Results: build/bench/results.csv, lumps.csv, results.json, table.md,
+# chart.png.
 . "$(dirname "$0")/common.sh"
 
 trees=${TREES:-upstream base series}
@@ -59,14 +60,18 @@ for r in $(seq 1 "$REPS"); do
 			-bios qboot.rom < /dev/null > "$blog" 2>&1 || true
 		grep -q 'test_percpu_bench: done' "$blog" ||
 			die "$t did not finish the benchmark: see ${blog#"$TOP"/}"
+		csv=$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")-$(date +%s).csv
 		sed -n 's/.*test_percpu_bench: \([a-z]*\) size=\([0-9]*\) align=\([0-9]*\) order=\([a-z]*\) n=\([0-9]*\) alloc_us=\([0-9]*\) free_us=\([0-9]*\) pages=\([0-9]*\).*/\1,\2,\3,\4,\5,\6,\7,\8/p' \
-			"$blog" > "$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")-$(date +%s).csv"
+			"$blog" > "$csv"
+		sed -n 's/.*test_percpu_bench: lumps size=\([0-9]*\) n=\([0-9]*\) phase=\([a-z]*\) calls=\([0-9]*\) max_ns=\([0-9]*\) total_us=\([0-9]*\).*/\1,\2,\3,\4,\5,\6/p' \
+			"$blog" > "${csv%.csv}.lumps"
 		log "    done in $(( $(date +%s) - start )) s"
 	done
 done
 
 # All the runs of this N on the code the trees are at now.
 echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
+echo "tree,rep,size,n,phase,calls,max_ns,total_us" > "$out/lumps.csv"
 nreps=
 for t in upstream base series; do
 	[ -f "$out/bzImage-$t.rev" ] || continue
@@ -77,6 +82,7 @@ for t in upstream base series; do
 		same_code "${rev%%-*}" "$(cat "$out/bzImage-$t.rev")" || continue
 		r=$((r + 1))
 		sed "s/^/$t,$r,/" "$f" >> "$out/results.csv"
+		[ ! -f "${f%.csv}.lumps" ] || sed "s/^/$t,$r,/" "${f%.csv}.lumps" >> "$out/lumps.csv"
 	done
 	nreps="$nreps $t:$r"
 done

@@ -180,6 +180,8 @@ def main():
             lines.append(f"| {size}B | {fmt(a)} / {fmt(f)} |")
             report["kmalloc"].append({"size": size, "alloc": a, "free": f})
 
+    lumps(lines, report, os.path.join(outdir, "lumps.csv"))
+
     for key, v in sorted(runs.items()):
         report["raw"].append({"tree": key[0], "scenario": key[1],
                               "size": key[2], "align": key[3],
@@ -192,6 +194,42 @@ def main():
               indent=1)
     sys.stdout.write(text)
     chart(outdir, report, desc)
+
+
+LUMP_PHASES = (("massfree", "free of every other object"),
+               ("alloc", "4096 4 B allocations after it"),
+               ("free", "their frees"),
+               ("restfree", "frees of the rest (chunks empty)"))
+
+
+def lumps(lines, report, path):
+    """The slowest single call of each phase of the lumps scenario."""
+    if not os.path.exists(path):
+        return
+    vals = defaultdict(list)
+    counts = {}
+    for row in csv.DictReader(open(path)):
+        key = (row["tree"], int(row["size"]), row["phase"])
+        vals[key].append(int(row["max_ns"]) / 1000.0)
+        counts[int(row["size"])] = int(row["n"])
+    if not vals:
+        return
+    report["lumps"] = []
+    section(lines, "Slowest single call after a mass free (us of guest "
+            "time, median over boots of each boot's slowest call):",
+            ["objects", "phase", "area map", "series", "upstream",
+             "series/up"])
+    for size in sorted(counts, reverse=True):
+        for phase, what in LUMP_PHASES:
+            m = {t: (statistics.median(vals[(t, size, phase)])
+                     if vals.get((t, size, phase)) else None)
+                 for t in TREES}
+            lines.append(f"| {counts[size]} x {size}B | {what} | "
+                         f"{fmt(m['base'])} | {fmt(m['series'])} | "
+                         f"{fmt(m['upstream'])} | "
+                         f"{ratio(m['series'], m['upstream'])} |")
+            report["lumps"].append({"size": size, "n": counts[size],
+                                    "phase": phase, **m})
 
 
 def plain(report):

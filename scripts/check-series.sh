@@ -38,19 +38,22 @@ cd "$src"
 git init -q -b check
 git add -A -f .
 git commit -q -m upstream
-for p in $base $series; do
-	if git am -q --committer-date-is-author-date "$p" >/dev/null 2>&1; then
-		ok "applies: ${p#"$TOP"/}"
-	else
-		bad "applies: ${p#"$TOP"/}"
-		git am --abort >/dev/null 2>&1 || true
-		break
-	fi
-done
+# Apply with the README's own recipe ("Applying the series to your own
+# tree"), /path/to being this repository, so that it cannot drift.
+recipe=$(sed -n '/^## Applying the series/,/^## [^A]/p' "$TOP/README.md" |
+	sed -n 's|^    \(git am .*\)$|\1|p' | sed "s|/path/to|$TOP|g")
+[ -n "$recipe" ] || die "README has no git am recipe under 'Applying the series'"
+want=$(echo $base $series | wc -w)
+if (set -e; eval "$recipe") >/dev/null 2>&1 &&
+   [ "$(git rev-list --count HEAD)" = $((want + 1)) ]; then
+	ok "README's recipe applies all $want patches"
+else
+	bad "README's recipe applies all $want patches ($(($(git rev-list --count HEAD) - 1)) applied)"
+	git am --abort >/dev/null 2>&1 || true
+fi
 
 # Mirror: every file the series adds or changes, byte for byte, and no
 # file in the mirror that the series does not touch.
-nb=$(echo $base | wc -w)
 touched=$(git diff --name-only "HEAD~$(echo $series | wc -w)" HEAD 2>/dev/null || true)
 mdiff=0
 for f in $touched; do
@@ -77,6 +80,5 @@ for p in $base $series; do
 		echo "$out" | head -40 | sed 's/^/  /'
 	fi
 done
-: "$nb"
 echo "check-series: $pass passed, $fail failed"
 [ $fail = 0 ]
