@@ -209,7 +209,6 @@ enum pcpu_fault {
 void pcpu_kunit_inject(enum pcpu_fault fault, int skip, int fail);
 void pcpu_kunit_inject_stop(void);
 long pcpu_kunit_metadata(void);
-unsigned long pcpu_kunit_nr_pages(void);
 struct pcpu_chunk *pcpu_kunit_chunk_create(void);
 void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk);
 int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,

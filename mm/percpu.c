@@ -1602,18 +1602,6 @@ long pcpu_kunit_metadata(void)
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_metadata);
 
 /**
- * pcpu_kunit_nr_pages - pcpu_nr_pages() for the KUnit tests
- *
- * RETURNS:
- * The populated percpu pages, in pages.
- */
-unsigned long pcpu_kunit_nr_pages(void)
-{
-	return pcpu_nr_pages();
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_nr_pages);
-
-/**
  * pcpu_kunit_chunk_create - create a private chunk for KUnit tests
  *
  * RETURNS:

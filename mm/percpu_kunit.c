@@ -17,6 +17,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <asm/sections.h>
 
 #include "percpu-internal.h"
 
@@ -509,6 +510,77 @@ static void pcpu_kunit_stats_count_each_free(struct kunit *test)
 }
 
 /*
+ * The slot of the live chunk that holds @ptr (with its free bytes), or of
+ * @chunk if @ptr is NULL; -1 if it is on no slot list.
+ */
+static int pcpu_kunit_slot_of(void __percpu *ptr, struct pcpu_chunk **chunk,
+			      int *free_bytes)
+{
+	void *addr = (void *)ptr + (unsigned long)pcpu_base_addr -
+		     (unsigned long)__per_cpu_start;
+	struct pcpu_chunk *pos;
+	int slot, found = -1;
+
+	spin_lock_irq(&pcpu_lock);
+	for (slot = 0; slot < pcpu_nr_slots && found < 0; slot++)
+		list_for_each_entry(pos, &pcpu_chunk_lists[slot], list)
+			if (ptr ? addr >= pos->base_addr &&
+			    addr < pos->base_addr + pos->nr_pages * PAGE_SIZE :
+			    pos == *chunk) {
+				found = slot;
+				*chunk = pos;
+				*free_bytes = pos->free_bytes;
+				break;
+			}
+	spin_unlock_irq(&pcpu_lock);
+	return found;
+}
+
+#define PCPU_KUNIT_RECLAIM_OBJS	8192
+
+/*
+ * free_percpu() wakes the balance work when a second chunk becomes fully
+ * free, and the balance work destroys the extra ones: both find fully
+ * free chunks in the free slot.  So a free that empties a chunk must put
+ * it there at once, not when a later allocation folds the free into the
+ * tree, or two chunks emptied with no allocation between them both stay,
+ * populated.  Page-sized objects until one is alone in its chunk; once it
+ * is freed, the chunk is in the free slot (or already destroyed).
+ */
+static void pcpu_kunit_emptied_chunk_in_free_slot(struct kunit *test)
+{
+	struct pcpu_chunk *chunk = NULL;
+	int n, slot = -1, free_bytes = 0;
+	void __percpu **objs;
+
+	objs = kunit_kcalloc(test, PCPU_KUNIT_RECLAIM_OBJS, sizeof(*objs),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (n = 0; n < PCPU_KUNIT_RECLAIM_OBJS; n++) {
+		objs[n] = __alloc_percpu(PAGE_SIZE, PAGE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, objs[n]);
+		KUNIT_ASSERT_GE(test, pcpu_kunit_slot_of(objs[n], &chunk,
+							 &free_bytes), 0);
+		if (free_bytes == chunk->nr_pages * PAGE_SIZE - PAGE_SIZE)
+			break;
+	}
+	if (n == PCPU_KUNIT_RECLAIM_OBJS) {
+		while (n--)
+			free_percpu(objs[n]);
+		kunit_skip(test, "no object was alone in its chunk");
+	}
+
+	free_percpu(objs[n]);
+	slot = pcpu_kunit_slot_of(NULL, &chunk, &free_bytes);
+	while (n--)
+		free_percpu(objs[n]);
+
+	KUNIT_EXPECT_TRUE_MSG(test, slot < 0 || slot == pcpu_to_depopulate_slot - 1,
+			      "a chunk emptied by a free is in slot %d, not the free slot %d",
+			      slot, pcpu_to_depopulate_slot - 1);
+}
+
+/*
  * A failure at each of the metadata allocations of chunk creation, in
  * turn: creation fails with NULL and frees what it had allocated, until
  * the sweep passes the last allocation and creation succeeds.
@@ -542,13 +614,13 @@ static void pcpu_kunit_fault_chunk_create_unwinds(struct kunit *test)
  */
 static void pcpu_kunit_settle(void)
 {
-	unsigned long last, now = pcpu_kunit_nr_pages();
+	unsigned long last, now = pcpu_nr_pages();
 	int i;
 
 	for (i = 0; i < 8; i++) {
 		last = now;
 		__flush_workqueue(system_percpu_wq);
-		now = pcpu_kunit_nr_pages();
+		now = pcpu_nr_pages();
 		if (now == last)
 			break;
 	}
@@ -572,7 +644,7 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 			     GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	pcpu_kunit_settle();
-	pages = pcpu_kunit_nr_pages();
+	pages = pcpu_nr_pages();
 
 	pcpu_kunit_inject(PCPU_FAULT_POPULATE, 0, INT_MAX);
 	pcpu_kunit_inject(PCPU_FAULT_METADATA, 0, INT_MAX);
@@ -601,7 +673,7 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 		free_percpu(objs[i]);
 
 	pcpu_kunit_settle();
-	KUNIT_EXPECT_LE_MSG(test, pcpu_kunit_nr_pages(),
+	KUNIT_EXPECT_LE_MSG(test, pcpu_nr_pages(),
 			    pages + 16 * num_possible_cpus(),
 			    "populated pages grew from %lu", pages);
 	kunit_info(test, "%d allocations of 32 KiB before the first failure\n", n);
@@ -614,6 +686,7 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
 	KUNIT_CASE(pcpu_kunit_invalid_free_changes_nothing),
 	KUNIT_CASE(pcpu_kunit_stats_count_each_free),
+	KUNIT_CASE(pcpu_kunit_emptied_chunk_in_free_slot),
 	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
 	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
 	{}
