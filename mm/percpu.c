@@ -653,16 +653,18 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
  * lengthen runs: a root below the longest run hides room from allocations,
  * so a free puts the chunk on pcpu_stale_chunks.  Every allocation folds a
  * batch of their leaves (PCPU_TREE_FOLD_BATCH) before it chooses a chunk,
- * and one that finds no room folds them all, a batch per hold of
- * pcpu_lock, before it looks again and before it fails or makes a chunk:
- * the work of a mass free lands on no single caller with interrupts off.
+ * and one that finds no room in the slots tries the stale chunks as they
+ * are (their blocks are exact) before it fails or makes a chunk: the work
+ * that a mass free defers is spread over the allocations after it, a
+ * bounded amount per hold of pcpu_lock, and lands on no single caller.
  */
 static LIST_HEAD(pcpu_stale_chunks);
 
 /*
- * Most leaves one lock hold folds into the trees: each costs at most a walk
- * to the root (log2 of the blocks, 8 levels for 256), so a lock hold folds
- * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages.
+ * Most leaves one allocation folds into the trees: each costs at most a
+ * walk to the root (log2 of the blocks, 8 levels for 256), so a batch is
+ * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages,
+ * which is what a rebuild is charged.
  */
 #define PCPU_TREE_FOLD_BATCH	32
 
@@ -704,7 +706,8 @@ static void pcpu_tree_build(struct pcpu_chunk *chunk)
  * in the slot its root now gives; the slot it is in is the one its old
  * root gave (pcpu_chunk_slot()).  Once no leaf is dirty, @chunk has no
  * pending frees.  A fully free chunk, whose leaves all say so, is rebuilt
- * in O(blocks) instead.  Returns whether the tree is up to date.
+ * in O(blocks) instead, for a whole batch of the budget.  Returns whether
+ * the tree is up to date.
  */
 static bool pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 {
@@ -713,19 +716,21 @@ static bool pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 
 	lockdep_assert_held(&pcpu_lock);
 
-	if (chunk->free_bytes == pcpu_unit_size)
+	if (chunk->free_bytes == pcpu_unit_size) {
 		pcpu_tree_build(chunk);
-	else
+		*budget -= PCPU_TREE_FOLD_BATCH;
+	} else {
 		done = pcpu_tree_fold(chunk, budget);
+	}
 	/*
 	 * Nodes above leaves still dirty from allocations may be too high:
 	 * only a fully free chunk may have a root that says so, or it would
-	 * go to the free slot, which pcpu_balance_free() empties.
+	 * go to the free slot, which pcpu_balance_free() empties.  The
+	 * leaves are exact: rebuild the nodes from them.
 	 */
-	while (!done && pcpu_chunk_contig(chunk) == pcpu_chunk_nr_bits(chunk)) {
-		int one = 1;
-
-		done = pcpu_tree_fold(chunk, &one);
+	if (!done && pcpu_chunk_contig(chunk) == pcpu_chunk_nr_bits(chunk)) {
+		pcpu_tree_build(chunk);
+		done = true;
 	}
 	if (done)
 		list_del_init(&chunk->stale_list);
@@ -742,34 +747,19 @@ static void pcpu_tree_flush_whole(struct pcpu_chunk *chunk)
 }
 
 /*
- * Fold up to PCPU_TREE_FOLD_BATCH leaves of the chunks with pending
- * frees, oldest first.  Returns whether none is left.
+ * Fold what *@budget allows of the chunks with pending frees, oldest
+ * first.  Returns whether none is left.
  */
-static bool pcpu_tree_flush_batch(void)
+static bool pcpu_tree_flush_batch(int *budget)
 {
 	struct pcpu_chunk *chunk, *next;
-	int budget = PCPU_TREE_FOLD_BATCH;
 
 	lockdep_assert_held(&pcpu_lock);
 
 	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list)
-		if (!pcpu_tree_flush(chunk, &budget))
+		if (*budget <= 0 || !pcpu_tree_flush(chunk, budget))
 			break;
 	return list_empty(&pcpu_stale_chunks);
-}
-
-/*
- * Fold every pending free, a batch per hold of pcpu_lock: after it, no
- * chunk's root is below its longest free run.  Drops and retakes
- * pcpu_lock between batches (with *@flags), so that interrupts are never
- * off for more than one batch.
- */
-static void pcpu_tree_flush_all(unsigned long *flags)
-{
-	while (!pcpu_tree_flush_batch()) {
-		spin_unlock_irqrestore(&pcpu_lock, *flags);
-		spin_lock_irqsave(&pcpu_lock, *flags);
-	}
 }
 
 /*
@@ -1158,8 +1148,11 @@ static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
 				  int align)
 {
 	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
+	/* with frees not folded yet, the root may be below the longest run */
+	int longest = list_empty(&chunk->stale_list) ? pcpu_chunk_contig(chunk) :
+		      chunk->free_bytes / PCPU_MIN_ALLOC_SIZE;
 
-	return bits > pcpu_chunk_contig(chunk) ||
+	return bits > longest ||
 	       (pcpu_memo_bit(chunk, memo) >= pcpu_chunk_nr_bits(chunk) &&
 		bits >= memo->bits);
 }
@@ -1209,6 +1202,7 @@ static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
  * @bits: size of the allocation in bits
  * @align: alignment in bits, a power of two
  * @pop_only: the area must lie in populated pages (atomic allocations)
+ * @budget: leaves of the tree the caller may still fold in this lock hold
  *
  * First fit from chunk->first_free, or from where the fit memo says the
  * fits start, through the block hints.  Updates the hints, the free size
@@ -1221,7 +1215,7 @@ static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
  * The offset of the area in bytes, or -1 if nothing in @chunk fits.
  */
 static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
-			   bool pop_only)
+			   bool pop_only, int *budget)
 {
 	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
 	int oslot;
@@ -1245,10 +1239,12 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 		memo->bits = bits;
 	}
 	if (off < 0) {
-		/* the root may have been too high: lower it, a batch at a time */
-		int budget = PCPU_TREE_FOLD_BATCH;
-
-		pcpu_tree_flush(chunk, &budget);
+		/*
+		 * The root may have been too high: lower it as far as the
+		 * budget goes; meanwhile the memo keeps this request away.
+		 */
+		if (*budget > 0)
+			pcpu_tree_flush(chunk, budget);
 		return -1;
 	}
 
@@ -1645,12 +1641,13 @@ EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_destroy);
 int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
 			  bool pop_only)
 {
+	int budget = PCPU_TREE_FOLD_BATCH;
 	unsigned long flags;
 	int off;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
 	off = pcpu_alloc_area(chunk, size / PCPU_MIN_ALLOC_SIZE,
-			      align / PCPU_MIN_ALLOC_SIZE, pop_only);
+			      align / PCPU_MIN_ALLOC_SIZE, pop_only, &budget);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 	return off;
 }
@@ -1693,6 +1690,26 @@ void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
+
+/**
+ * pcpu_kunit_chunk_fold - fold some of the changes to a private chunk
+ * @chunk: chunk of pcpu_kunit_chunk_create()
+ * @leaves: the most dirty leaves to fold, as an allocation's budget
+ *
+ * RETURNS:
+ * Whether the tree is up to date.
+ */
+bool pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves)
+{
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	done = pcpu_tree_flush(chunk, &leaves);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+	return done;
+}
+EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_fold);
 #endif /* CONFIG_KUNIT */
 
 /**
@@ -1947,7 +1964,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	static int warn_limit = 10;
 	struct pcpu_chunk *chunk, *next;
 	const char *err;
-	int slot, off, cpu, ret;
+	int slot, off, cpu, ret, budget;
 	unsigned long flags;
 	void __percpu *ptr;
 	size_t bits, bit_align;
@@ -1999,7 +2016,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 
 	pcpu_stats_scan_reset();
 	/* fold a batch of the pending frees, so that they do not pile up */
-	pcpu_tree_flush_batch();
+	budget = PCPU_TREE_FOLD_BATCH;
+	pcpu_tree_flush_batch(&budget);
 
 	/* serve reserved allocations from the reserved chunk if available */
 	if (reserved && pcpu_reserved_chunk) {
@@ -2010,7 +2028,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 			pcpu_tree_flush_whole(chunk);
 		off = -1;
 		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
-			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic);
+			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
+					      &budget);
 		if (off >= 0)
 			goto area_found;
 
@@ -2031,7 +2050,8 @@ restart:
 			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 				continue;
 
-			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic);
+			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
+					      &budget);
 			if (off >= 0) {
 				pcpu_reintegrate_chunk(chunk);
 				goto area_found;
@@ -2041,12 +2061,17 @@ restart:
 
 	/*
 	 * Chunks with frees not folded yet may sit in slots below their
-	 * longest free run: fold them all, a batch per lock hold, and look
-	 * again before failing or making a new chunk.
+	 * longest free run, below where the walk started: their blocks are
+	 * exact, so try them as they are before failing or making a chunk.
 	 */
-	if (!list_empty(&pcpu_stale_chunks)) {
-		pcpu_tree_flush_all(&flags);
-		goto restart;
+	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
+		if (chunk->isolated || chunk == pcpu_reserved_chunk ||
+		    pcpu_chunk_cannot_fit(chunk, bits, bit_align))
+			continue;
+		off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
+				      &budget);
+		if (off >= 0)
+			goto area_found;
 	}
 
 	spin_unlock_irqrestore(&pcpu_lock, flags);
@@ -2069,6 +2094,7 @@ restart:
 	} else {
 		spin_lock_irqsave(&pcpu_lock, flags);
 	}
+	budget = PCPU_TREE_FOLD_BATCH;
 	goto restart;
 
 area_found:
@@ -2149,6 +2175,32 @@ fail:
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(pcpu_alloc_noprof);
+
+/*
+ * Fold the frees that allocations have not folded yet, a batch per hold of
+ * pcpu_lock, and at most as many batches as the chunks pending now can
+ * need, so that frees made meanwhile cannot keep it going.
+ *
+ * CONTEXT:
+ * pcpu_lock (dropped between batches)
+ */
+static void pcpu_balance_fold(void)
+{
+	struct pcpu_chunk *chunk;
+	int batches = 0, budget;
+
+	list_for_each_entry(chunk, &pcpu_stale_chunks, stale_list)
+		batches += DIV_ROUND_UP(pcpu_chunk_nr_blocks(chunk),
+					PCPU_TREE_FOLD_BATCH);
+	while (batches-- > 0) {
+		budget = PCPU_TREE_FOLD_BATCH;
+		if (pcpu_tree_flush_batch(&budget))
+			break;
+		spin_unlock_irq(&pcpu_lock);
+		cond_resched();
+		spin_lock_irq(&pcpu_lock);
+	}
+}
 
 /**
  * pcpu_balance_free - manage the amount of free chunks
@@ -2390,6 +2442,13 @@ static void pcpu_reclaim_populated(void)
 			spin_lock_irq(&pcpu_lock);
 		}
 
+		/*
+		 * A chunk that frees emptied while it was isolated goes back
+		 * to the free slot: its tree must say so (free_percpu()
+		 * folds only chunks it can move).
+		 */
+		if (chunk->free_bytes == pcpu_unit_size)
+			pcpu_tree_flush_whole(chunk);
 		if (reintegrate || chunk->free_bytes == pcpu_unit_size)
 			pcpu_reintegrate_chunk(chunk);
 		else
@@ -2422,12 +2481,7 @@ static void pcpu_balance_workfn(struct work_struct *work)
 	mutex_lock(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 
-	/* what allocations have not folded yet, in batches */
-	while (!pcpu_tree_flush_batch()) {
-		spin_unlock_irq(&pcpu_lock);
-		cond_resched();
-		spin_lock_irq(&pcpu_lock);
-	}
+	pcpu_balance_fold();
 	pcpu_balance_free(false);
 	pcpu_reclaim_populated();
 	pcpu_balance_populated();

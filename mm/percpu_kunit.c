@@ -321,6 +321,45 @@ static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
 }
 
 /*
+ * The tree folded a few leaves at a time, as allocations fold it after a
+ * mass free, with allocations and frees in between: after every fold, a
+ * root that says the chunk is fully free is right (the free slot is for
+ * such chunks only), a root below the longest run means frees are
+ * pending, and folding what is left makes every hint exact.
+ */
+static void pcpu_kunit_partial_folds(struct kunit *test)
+{
+	struct pcpu_kunit_ctx ctx;
+	struct rnd_state rnd;
+	int step, nr;
+
+	prandom_seed_state(&rnd, PCPU_KUNIT_SEED + 1);
+	pcpu_kunit_init(test, &ctx, 4096);
+
+	for (step = 1; step <= 4000; step++) {
+		u32 r = prandom_u32_state(&rnd) % 100;
+
+		if (!ctx.nr_objs || (r < 55 && ctx.nr_objs < ctx.max_objs)) {
+			pcpu_kunit_alloc(&ctx, pcpu_kunit_rand_size(&rnd),
+					 pcpu_kunit_rand_align(&rnd), false);
+		} else {
+			/* sometimes nearly everything, to empty the chunk */
+			nr = r < 90 ? 1 + r % 8 : ctx.nr_objs - r % 2;
+			while (nr-- > 0 && ctx.nr_objs)
+				pcpu_kunit_free(&ctx, prandom_u32_state(&rnd) %
+						ctx.nr_objs);
+		}
+		pcpu_kunit_chunk_fold(ctx.chunk, 1 + r % 3);
+		KUNIT_ASSERT_TRUE_MSG(test, pcpu_chunk_contig(ctx.chunk) < ctx.nbits ||
+				      !bitmap_weight(ctx.model, ctx.nbits),
+				      "a full root over live objects (step %d)", step);
+		if (step % 16 == 0)
+			pcpu_kunit_expect_hints(&ctx, "partial folds", step);
+	}
+	pcpu_kunit_exit(&ctx);
+}
+
+/*
  * Fill a chunk with one size until allocation fails, then free it all:
  * the chunk goes from empty to full and back with exact hints.
  */
@@ -681,6 +720,7 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
+	KUNIT_CASE(pcpu_kunit_partial_folds),
 	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
 	KUNIT_CASE(pcpu_kunit_every_alignment),
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
