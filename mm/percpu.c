@@ -705,18 +705,24 @@ static void pcpu_tree_build(struct pcpu_chunk *chunk)
  * Fold up to *@budget dirty leaves of @chunk into its tree and put @chunk
  * in the slot its root now gives; the slot it is in is the one its old
  * root gave (pcpu_chunk_slot()).  Once no leaf is dirty, @chunk has no
- * pending frees.  A fully free chunk, whose leaves all say so, is rebuilt
- * in O(blocks) instead, for a whole batch of the budget.  Returns whether
- * the tree is up to date.
+ * pending frees.  When more leaves are dirty than a whole budget folds, or
+ * the chunk is fully free, the tree is rebuilt from its leaves instead,
+ * in O(blocks), for a whole batch of the budget: a chunk filled by
+ * allocations has every leaf dirty, and must leave the slots of the
+ * requests it no longer fits at once, or every allocation would walk it.
+ * Returns whether the tree is up to date.
  */
 static bool pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 {
+	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
 	int oslot = pcpu_chunk_slot(chunk);
 	bool done = true;
 
 	lockdep_assert_held(&pcpu_lock);
 
-	if (chunk->free_bytes == pcpu_unit_size) {
+	if (chunk->free_bytes == pcpu_unit_size ||
+	    (*budget >= PCPU_TREE_FOLD_BATCH &&
+	     bitmap_weight(chunk->tree_dirty, nr_blocks) > *budget)) {
 		pcpu_tree_build(chunk);
 		*budget -= PCPU_TREE_FOLD_BATCH;
 	} else {
