@@ -58,5 +58,5 @@ profile: tree
 	@bash scripts/profile.sh $(TREE)
 
 clean:
-	rm -rf build/kunit-* build/check build/src
+	rm -rf build/kunit-* build/bench-Kconfig build/check build/src
 	-git -C build/linux worktree prune 2>/dev/null
