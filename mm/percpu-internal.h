@@ -215,7 +215,7 @@ int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
 			  bool pop_only);
 int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off);
 void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk);
-bool pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves);
+void pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves);
 #endif
 
 #ifdef CONFIG_PERCPU_STATS

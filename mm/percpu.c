@@ -653,40 +653,30 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
  * lengthen runs: a root below the longest run hides room from allocations,
  * so a free puts the chunk on pcpu_stale_chunks.  Every allocation folds a
  * batch of their leaves (PCPU_TREE_FOLD_BATCH) before it chooses a chunk,
- * and one that finds no room in the slots tries the stale chunks as they
- * are (their blocks are exact) before it fails or makes a chunk: the work
- * that a mass free defers is spread over the allocations after it, a
- * bounded amount per hold of pcpu_lock, and lands on no single caller.
+ * and one that finds no room in the slots searches the stale chunks below
+ * the slots it walked as they are (their blocks are exact) before it fails
+ * or makes a chunk: the folding that a mass free defers is spread over the
+ * allocations after it, a bounded amount each, and lands on no single
+ * caller.
  */
 static LIST_HEAD(pcpu_stale_chunks);
 
 /*
- * Most leaves one allocation folds into the trees: each costs at most a
- * walk to the root (log2 of the blocks, 8 levels for 256), so a batch is
- * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages,
- * which is what a rebuild is charged.
+ * Most dirty leaves one allocation folds into the trees: each costs at most
+ * a walk to the root (log2 of the blocks, 8 levels for 256), so a batch is
+ * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages.
+ * Past it, an allocation rebuilds at most one tree.
  */
 #define PCPU_TREE_FOLD_BATCH	32
 
-/*
- * Propagate up to *@budget dirty leaves of @chunk's tree up to the root,
- * lowest first, and take them from *@budget.  Returns whether no dirty
- * leaf is left.  Each propagation stops at the first node it does not
- * change, which is right whatever other leaves are still dirty: their
- * own propagation recomputes every node above them that they change.
- */
-static bool pcpu_tree_fold(struct pcpu_chunk *chunk, int *budget)
+/* Propagate the dirty leaves of @chunk's tree up to the root. */
+static void pcpu_tree_fold(struct pcpu_chunk *chunk)
 {
-	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
-	int index = find_first_bit(chunk->tree_dirty, nr_blocks);
+	unsigned int index;
 
-	for (; index < nr_blocks && *budget > 0;
-	     index = find_next_bit(chunk->tree_dirty, nr_blocks, index + 1)) {
-		__clear_bit(index, chunk->tree_dirty);
+	for_each_set_bit(index, chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk))
 		pcpu_tree_propagate(chunk, index);
-		(*budget)--;
-	}
-	return index >= nr_blocks;
+	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
 }
 
 /* Compute every node of @chunk's tree from its leaves, in O(blocks). */
@@ -702,49 +692,37 @@ static void pcpu_tree_build(struct pcpu_chunk *chunk)
 }
 
 /*
- * Fold up to *@budget dirty leaves of @chunk into its tree and put @chunk
- * in the slot its root now gives; the slot it is in is the one its old
- * root gave (pcpu_chunk_slot()).  Once no leaf is dirty, @chunk has no
- * pending frees.  When more leaves are dirty than a whole budget folds, or
- * the chunk is fully free, the tree is rebuilt from its leaves instead,
- * in O(blocks), for a whole batch of the budget: a chunk filled by
- * allocations has every leaf dirty, and must leave the slots of the
- * requests it no longer fits at once, or every allocation would walk it.
- * Returns whether the tree is up to date.
+ * Bring the tree of @chunk up to date and put @chunk in the slot its root
+ * now gives; the slot it is in is the one its old root gave
+ * (pcpu_chunk_slot()).  The dirty leaves are folded if *@budget covers
+ * them, and taken from it; otherwise, or if the chunk is fully free, the
+ * tree is rebuilt from its leaves, in O(blocks), and the budget is spent:
+ * a chunk filled by allocations has every leaf dirty, and must leave the
+ * slots of the requests it no longer fits at once, or every allocation
+ * would walk it.
  */
-static bool pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
+static void pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 {
 	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
 	int oslot = pcpu_chunk_slot(chunk);
-	bool done = true;
+	int dirty = bitmap_weight(chunk->tree_dirty, nr_blocks);
 
 	lockdep_assert_held(&pcpu_lock);
 
-	if (chunk->free_bytes == pcpu_unit_size ||
-	    (*budget >= PCPU_TREE_FOLD_BATCH &&
-	     bitmap_weight(chunk->tree_dirty, nr_blocks) > *budget)) {
+	if (!dirty) {
+		/* nothing to fold */
+	} else if (dirty > *budget || chunk->free_bytes == pcpu_unit_size) {
 		pcpu_tree_build(chunk);
-		*budget -= PCPU_TREE_FOLD_BATCH;
+		*budget = 0;
 	} else {
-		done = pcpu_tree_fold(chunk, budget);
+		pcpu_tree_fold(chunk);
+		*budget -= dirty;
 	}
-	/*
-	 * Nodes above leaves still dirty from allocations may be too high:
-	 * only a fully free chunk may have a root that says so, or it would
-	 * go to the free slot, which pcpu_balance_free() empties.  The
-	 * leaves are exact: rebuild the nodes from them.
-	 */
-	if (!done && pcpu_chunk_contig(chunk) == pcpu_chunk_nr_bits(chunk)) {
-		pcpu_tree_build(chunk);
-		done = true;
-	}
-	if (done)
-		list_del_init(&chunk->stale_list);
+	list_del_init(&chunk->stale_list);
 	pcpu_chunk_relocate(chunk, oslot);
-	return done;
 }
 
-/* pcpu_tree_flush() with no bound, for chunks of a few blocks. */
+/* pcpu_tree_flush() with no bound, for chunks with few dirty leaves. */
 static void pcpu_tree_flush_whole(struct pcpu_chunk *chunk)
 {
 	int budget = INT_MAX;
@@ -753,8 +731,8 @@ static void pcpu_tree_flush_whole(struct pcpu_chunk *chunk)
 }
 
 /*
- * Fold what *@budget allows of the chunks with pending frees, oldest
- * first.  Returns whether none is left.
+ * Flush the chunks with pending frees, oldest first, while *@budget
+ * lasts.  Returns whether none is left.
  */
 static bool pcpu_tree_flush_batch(int *budget)
 {
@@ -762,9 +740,11 @@ static bool pcpu_tree_flush_batch(int *budget)
 
 	lockdep_assert_held(&pcpu_lock);
 
-	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list)
-		if (*budget <= 0 || !pcpu_tree_flush(chunk, budget))
+	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
+		if (*budget <= 0)
 			break;
+		pcpu_tree_flush(chunk, budget);
+	}
 	return list_empty(&pcpu_stale_chunks);
 }
 
@@ -1698,22 +1678,17 @@ void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
 
 /**
- * pcpu_kunit_chunk_fold - fold some of the changes to a private chunk
+ * pcpu_kunit_chunk_fold - flush a private chunk as an allocation's budget does
  * @chunk: chunk of pcpu_kunit_chunk_create()
- * @leaves: the most dirty leaves to fold, as an allocation's budget
- *
- * RETURNS:
- * Whether the tree is up to date.
+ * @leaves: the budget, in dirty leaves
  */
-bool pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves)
+void pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves)
 {
 	unsigned long flags;
-	bool done;
 
 	spin_lock_irqsave(&pcpu_lock, flags);
-	done = pcpu_tree_flush(chunk, &leaves);
+	pcpu_tree_flush(chunk, &leaves);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
-	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_fold);
 #endif /* CONFIG_KUNIT */
@@ -2072,6 +2047,7 @@ restart:
 	 */
 	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
 		if (chunk->isolated || chunk == pcpu_reserved_chunk ||
+		    pcpu_chunk_slot(chunk) >= pcpu_size_to_slot(size) ||
 		    pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 			continue;
 		off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
@@ -2123,6 +2099,9 @@ area_found:
 			spin_lock_irqsave(&pcpu_lock, flags);
 			if (ret) {
 				pcpu_free_area(chunk, off);
+				/* a new chunk may be empty again: see free_percpu() */
+				if (chunk->free_bytes == pcpu_unit_size)
+					pcpu_tree_flush_whole(chunk);
 				pcpu_stats_area_dealloc(chunk);
 				err = "failed to populate";
 				goto fail_unlock;

@@ -321,13 +321,13 @@ static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
 }
 
 /*
- * The tree folded a few leaves at a time, as allocations fold it after a
- * mass free, with allocations and frees in between: after every fold, a
- * root that says the chunk is fully free is right (the free slot is for
- * such chunks only), a root below the longest run means frees are
- * pending, and folding what is left makes every hint exact.
+ * Flushes with a budget of one to three leaves, as when an allocation's
+ * batch runs low, after every operation of a random sequence: the tree is
+ * folded when the budget covers its dirty leaves and rebuilt from the
+ * leaves otherwise, so after every flush no frees are pending, no root
+ * says "fully free" over live objects, and every hint is exact.
  */
-static void pcpu_kunit_partial_folds(struct kunit *test)
+static void pcpu_kunit_budgeted_flushes(struct kunit *test)
 {
 	struct pcpu_kunit_ctx ctx;
 	struct rnd_state rnd;
@@ -350,11 +350,13 @@ static void pcpu_kunit_partial_folds(struct kunit *test)
 						ctx.nr_objs);
 		}
 		pcpu_kunit_chunk_fold(ctx.chunk, 1 + r % 3);
+		KUNIT_ASSERT_TRUE_MSG(test, list_empty(&ctx.chunk->stale_list),
+				      "frees still pending after a flush (step %d)",
+				      step);
 		KUNIT_ASSERT_TRUE_MSG(test, pcpu_chunk_contig(ctx.chunk) < ctx.nbits ||
 				      !bitmap_weight(ctx.model, ctx.nbits),
 				      "a full root over live objects (step %d)", step);
-		if (step % 16 == 0)
-			pcpu_kunit_expect_hints(&ctx, "partial folds", step);
+		pcpu_kunit_expect_hints(&ctx, "a budgeted flush", step);
 	}
 	pcpu_kunit_exit(&ctx);
 }
@@ -720,7 +722,7 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
-	KUNIT_CASE(pcpu_kunit_partial_folds),
+	KUNIT_CASE(pcpu_kunit_budgeted_flushes),
 	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
 	KUNIT_CASE(pcpu_kunit_every_alignment),
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
