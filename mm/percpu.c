@@ -2162,12 +2162,13 @@ fail:
 EXPORT_SYMBOL_GPL(pcpu_alloc_noprof);
 
 /*
- * Fold the frees that allocations have not folded yet, a batch per hold of
- * pcpu_lock, and at most as many batches as the chunks pending now can
- * need, so that frees made meanwhile cannot keep it going.
+ * Flush the chunks with pending frees that allocations have not flushed
+ * yet, a budget per hold of pcpu_lock.  A flush is whole, so one budget
+ * per chunk pending now is enough, and frees made meanwhile cannot keep
+ * it going.
  *
  * CONTEXT:
- * pcpu_lock (dropped between batches)
+ * pcpu_lock (dropped between budgets)
  */
 static void pcpu_balance_fold(void)
 {
@@ -2175,8 +2176,7 @@ static void pcpu_balance_fold(void)
 	int batches = 0, budget;
 
 	list_for_each_entry(chunk, &pcpu_stale_chunks, stale_list)
-		batches += DIV_ROUND_UP(pcpu_chunk_nr_blocks(chunk),
-					PCPU_TREE_FOLD_BATCH);
+		batches++;
 	while (batches-- > 0) {
 		budget = PCPU_TREE_FOLD_BATCH;
 		if (pcpu_tree_flush_batch(&budget))
