@@ -11,7 +11,7 @@
  * All are exact but @other, which is at least the length of every free
  * run of the block other than the one at @contig_start.
  */
-struct pcpu_block {
+struct pcpu_block_md {
 	int			contig;		/* longest free run */
 	int			contig_start;	/* where it starts */
 	int			other;		/* bound of the other runs */
@@ -66,7 +66,7 @@ struct pcpu_chunk {
 	int			first_free;	/* first free bit */
 	struct pcpu_span	*tree;		/* summary of the blocks */
 	int			nr_tree_leaves;	/* blocks, to a power of 2 */
-	unsigned long		*tree_dirty;	/* blocks freed since a flush */
+	unsigned long		*tree_dirty;	/* blocks freed since a fold */
 	struct list_head	stale_list;	/* on pcpu_stale_chunks */
 	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
 	int			memo_floor;	/* frees not yet in the memos */
@@ -81,7 +81,7 @@ struct pcpu_chunk {
 	void			*base_addr ____cacheline_aligned_in_smp;
 
 	unsigned long		*alloc_map;	/* allocation map */
-	struct pcpu_block	*md_blocks;	/* metadata blocks */
+	struct pcpu_block_md	*md_blocks;	/* metadata blocks */
 
 	void			*data;		/* chunk data */
 	bool			immutable;	/* no [de]population allowed */
@@ -197,26 +197,6 @@ static inline size_t pcpu_obj_full_size(size_t size)
 
 	return size * num_possible_cpus() + extra_size;
 }
-
-/* Failures the KUnit tests can inject (pcpu_kunit_inject()). */
-enum pcpu_fault {
-	PCPU_FAULT_METADATA,	/* pcpu_mem_zalloc(): chunk metadata */
-	PCPU_FAULT_POPULATE,	/* page population in pcpu_alloc() */
-	PCPU_NR_FAULTS,
-};
-
-#if IS_ENABLED(CONFIG_KUNIT)
-void pcpu_kunit_inject(enum pcpu_fault fault, int skip, int fail);
-void pcpu_kunit_inject_stop(void);
-long pcpu_kunit_metadata(void);
-struct pcpu_chunk *pcpu_kunit_chunk_create(void);
-void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk);
-int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
-			  bool pop_only);
-int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off);
-void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk);
-void pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves);
-#endif
 
 #ifdef CONFIG_PERCPU_STATS
 

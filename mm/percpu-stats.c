@@ -57,7 +57,7 @@ static int chunk_contig(struct pcpu_chunk *chunk)
 	int i, run = 0, contig = 0;
 
 	for (i = 0; i < pcpu_chunk_nr_blocks(chunk); i++) {
-		struct pcpu_block *block = chunk->md_blocks + i;
+		struct pcpu_block_md *block = chunk->md_blocks + i;
 
 		if (block->contig == PCPU_BITMAP_BLOCK_BITS) {
 			run += PCPU_BITMAP_BLOCK_BITS;

@@ -83,7 +83,7 @@
 #include <linux/sched/mm.h>
 #include <linux/memcontrol.h>
 
-#include <kunit/visibility.h>
+#include <kunit/static_stub.h>
 
 #include <asm/cacheflush.h>
 #include <asm/sections.h>
@@ -237,7 +237,7 @@ static int pcpu_size_to_slot(int size)
 /*
  * A chunk's slot follows from its longest free run alone, so that a chunk
  * stays in the slot that its tree root gave it while allocations leave the
- * root behind (see pcpu_tree_flush()).
+ * root behind (see pcpu_chunk_fold()).
  */
 static int pcpu_chunk_slot(const struct pcpu_chunk *chunk)
 {
@@ -278,50 +278,6 @@ static unsigned long pcpu_chunk_addr(struct pcpu_chunk *chunk,
 	       pcpu_unit_page_offset(cpu, page_idx);
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
-/*
- * Fault injection for the KUnit tests, confined to the task that asked for
- * it so that the rest of the system allocates as usual: that task's next
- * @skip calls of a kind go through and the @fail after them fail.  Only
- * the task itself reads and writes its counters.
- */
-static struct {
-	struct task_struct *task;
-	int skip[PCPU_NR_FAULTS];
-	int fail[PCPU_NR_FAULTS];
-	long metadata;		/* the task's metadata allocations - frees */
-} pcpu_faults;
-
-static bool pcpu_should_fail(enum pcpu_fault fault)
-{
-	if (likely(READ_ONCE(pcpu_faults.task) != current))
-		return false;
-	if (pcpu_faults.skip[fault]) {
-		pcpu_faults.skip[fault]--;
-		return false;
-	}
-	if (!pcpu_faults.fail[fault])
-		return false;
-	pcpu_faults.fail[fault]--;
-	return true;
-}
-
-static void pcpu_count_metadata(void *ptr, long nr)
-{
-	if (ptr && READ_ONCE(pcpu_faults.task) == current)
-		pcpu_faults.metadata += nr;
-}
-#else
-static inline bool pcpu_should_fail(enum pcpu_fault fault)
-{
-	return false;
-}
-
-static inline void pcpu_count_metadata(void *ptr, long nr)
-{
-}
-#endif
-
 /**
  * pcpu_mem_zalloc - allocate memory
  * @size: bytes to allocate
@@ -337,19 +293,15 @@ static inline void pcpu_count_metadata(void *ptr, long nr)
  */
 static void *pcpu_mem_zalloc(size_t size, gfp_t gfp)
 {
-	void *ptr;
+	KUNIT_STATIC_STUB_REDIRECT(pcpu_mem_zalloc, size, gfp);
 
 	if (WARN_ON_ONCE(!slab_is_available()))
 		return NULL;
-	if (pcpu_should_fail(PCPU_FAULT_METADATA))
-		return NULL;
 
 	if (size <= PAGE_SIZE)
-		ptr = kzalloc(size, gfp);
+		return kzalloc(size, gfp);
 	else
-		ptr = __vmalloc(size, gfp | __GFP_ZERO);
-	pcpu_count_metadata(ptr, 1);
-	return ptr;
+		return __vmalloc(size, gfp | __GFP_ZERO);
 }
 
 /**
@@ -360,7 +312,8 @@ static void *pcpu_mem_zalloc(size_t size, gfp_t gfp)
  */
 static void pcpu_mem_free(void *ptr)
 {
-	pcpu_count_metadata(ptr, -1);
+	KUNIT_STATIC_STUB_REDIRECT(pcpu_mem_free, ptr);
+
 	kvfree(ptr);
 }
 
@@ -474,7 +427,7 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  *
  * Metadata blocks.
  *
- * Each page of the unit has a metadata block (struct pcpu_block) that
+ * Each page of the unit has a metadata block (struct pcpu_block_md) that
  * describes the PCPU_BITMAP_BLOCK_BITS bits of the page: its longest free
  * run and where it starts, a bound of every other free run, the free runs
  * at its left and right edges, and its first free bit.  All are exact but
@@ -489,7 +442,7 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * longest free run among them, across block boundaries.  Its root is the
  * chunk's longest free run once every change is folded in, at the cost of
  * O(log blocks) per block changed, paid lazily and in bounded batches
- * (pcpu_tree_flush()): until then it may be too high after allocations
+ * (pcpu_chunk_fold()): until then it may be too high after allocations
  * and too low after frees, as told above pcpu_stale_chunks.
  *
  * chunk->first_free is the first free bit of the chunk.  All hints are in
@@ -510,11 +463,6 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
  * @bit is read, and the next allocation folds the floor into the memos.
  * A chunk whose memo says no fit exists is skipped from its hints alone.
  */
-
-static inline unsigned long pcpu_chunk_nr_bits(struct pcpu_chunk *chunk)
-{
-	return pcpu_chunk_map_bits(chunk);
-}
 
 static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
 					    int index)
@@ -598,7 +546,7 @@ static bool pcpu_page_is_empty(struct pcpu_chunk *chunk, int page)
 /* Copy the edges and longest run of block @index into its leaf. */
 static void pcpu_tree_leaf(struct pcpu_chunk *chunk, int index)
 {
-	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_block_md *block = chunk->md_blocks + index;
 
 	chunk->tree[chunk->nr_tree_leaves + index] =
 		(struct pcpu_span){ block->left, block->right, block->contig };
@@ -621,7 +569,7 @@ static struct pcpu_span pcpu_tree_node(const struct pcpu_span *tree, int i,
  * Recompute the nodes above the leaf of block @index, up to the first
  * node that does not change: the nodes above it depend only on its value.
  */
-static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
+static void pcpu_tree_update(struct pcpu_chunk *chunk, int index)
 {
 	struct pcpu_span *tree = chunk->tree;
 	int len = PCPU_BITMAP_BLOCK_BITS;	/* bits under each child */
@@ -639,14 +587,14 @@ static void pcpu_tree_propagate(struct pcpu_chunk *chunk, int index)
 
 /*
  * Allocations and frees update the leaves of the blocks they change but
- * do not propagate them up the tree: they mark the blocks in
- * chunk->tree_dirty, and pcpu_tree_flush() folds them in, once for all the
+ * do not update the nodes above them: they mark the blocks in
+ * chunk->tree_dirty, and pcpu_chunk_fold() folds them in, once for all the
  * changes since.  A burst of allocations or frees over one block then
  * costs one walk up the tree instead of one per operation.
  *
  * Allocations only shorten free runs, so after them the root is an upper
  * bound of the chunk's longest run: enough to choose chunks, whose searches
- * go by the exact block hints.  A chunk is flushed when a search in it
+ * go by the exact block hints.  A chunk is folded when a search in it
  * fails (the root was too high), when an allocation takes it out of the
  * free slot and when a free empties it: free_percpu() and
  * pcpu_balance_free() look for fully free chunks in the free slot.  Frees
@@ -669,13 +617,13 @@ static LIST_HEAD(pcpu_stale_chunks);
  */
 #define PCPU_TREE_FOLD_BATCH	32
 
-/* Propagate the dirty leaves of @chunk's tree up to the root. */
-static void pcpu_tree_fold(struct pcpu_chunk *chunk)
+/* Update the nodes above the dirty leaves of @chunk's tree. */
+static void pcpu_tree_update_dirty(struct pcpu_chunk *chunk)
 {
 	unsigned int index;
 
 	for_each_set_bit(index, chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk))
-		pcpu_tree_propagate(chunk, index);
+		pcpu_tree_update(chunk, index);
 	bitmap_zero(chunk->tree_dirty, pcpu_chunk_nr_blocks(chunk));
 }
 
@@ -701,7 +649,7 @@ static void pcpu_tree_build(struct pcpu_chunk *chunk)
  * slots of the requests it no longer fits at once, or every allocation
  * would walk it.
  */
-static void pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
+static void pcpu_chunk_fold(struct pcpu_chunk *chunk, int *budget)
 {
 	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
 	int oslot = pcpu_chunk_slot(chunk);
@@ -715,26 +663,26 @@ static void pcpu_tree_flush(struct pcpu_chunk *chunk, int *budget)
 		pcpu_tree_build(chunk);
 		*budget = 0;
 	} else {
-		pcpu_tree_fold(chunk);
+		pcpu_tree_update_dirty(chunk);
 		*budget -= dirty;
 	}
 	list_del_init(&chunk->stale_list);
 	pcpu_chunk_relocate(chunk, oslot);
 }
 
-/* pcpu_tree_flush() with no bound, for chunks with few dirty leaves. */
-static void pcpu_tree_flush_whole(struct pcpu_chunk *chunk)
+/* pcpu_chunk_fold() with no bound, for chunks with few dirty leaves. */
+static void pcpu_chunk_fold_whole(struct pcpu_chunk *chunk)
 {
 	int budget = INT_MAX;
 
-	pcpu_tree_flush(chunk, &budget);
+	pcpu_chunk_fold(chunk, &budget);
 }
 
 /*
- * Flush the chunks with pending frees, oldest first, while *@budget
+ * Fold the chunks with pending frees, oldest first, while *@budget
  * lasts.  Returns whether none is left.
  */
-static bool pcpu_tree_flush_batch(int *budget)
+static bool pcpu_fold_stale(int *budget)
 {
 	struct pcpu_chunk *chunk, *next;
 
@@ -743,7 +691,7 @@ static bool pcpu_tree_flush_batch(int *budget)
 	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
 		if (*budget <= 0)
 			break;
-		pcpu_tree_flush(chunk, budget);
+		pcpu_chunk_fold(chunk, budget);
 	}
 	return list_empty(&pcpu_stale_chunks);
 }
@@ -762,7 +710,7 @@ static bool pcpu_tree_flush_batch(int *budget)
 static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
 				   int stop_at)
 {
-	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_block_md *block = chunk->md_blocks + index;
 	unsigned long *map = pcpu_block_map(chunk, index);
 	int start, end, best = 0, best_start = 0, other = 0;
 
@@ -804,7 +752,7 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
  */
 static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
 {
-	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_block_md *block = chunk->md_blocks + index;
 	int cs = block->contig_start, ce = cs + block->contig;
 	int head = s - cs, tail = ce - e;
 
@@ -853,7 +801,7 @@ static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
  */
 static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
 {
-	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_block_md *block = chunk->md_blocks + index;
 	unsigned long *map = pcpu_block_map(chunk, index);
 	int rs, re, len, cs = block->contig_start;
 
@@ -910,7 +858,7 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 	int index, rs, run_start = start, nr_empty = 0;
 
 	for (index = first; index <= last; index++) {
-		struct pcpu_block *block = chunk->md_blocks + index;
+		struct pcpu_block_md *block = chunk->md_blocks + index;
 		int base = index * PCPU_BITMAP_BLOCK_BITS;
 
 		if (alloc) {
@@ -950,13 +898,13 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 }
 
 /* pcpu_blocks_update() made for allocations and for frees. */
-static noinline void pcpu_blocks_alloc(struct pcpu_chunk *chunk, int start,
+static noinline void pcpu_update_alloc(struct pcpu_chunk *chunk, int start,
 				       int end)
 {
 	pcpu_blocks_update(chunk, start, end, true);
 }
 
-static noinline int pcpu_blocks_free(struct pcpu_chunk *chunk, int start,
+static noinline int pcpu_update_free(struct pcpu_chunk *chunk, int start,
 				     int end)
 {
 	return pcpu_blocks_update(chunk, start, end, false);
@@ -1066,11 +1014,11 @@ static int pcpu_find_fit(struct pcpu_chunk *chunk, int from, int bits,
 			 int align, bool pop_only)
 {
 	int nr_blocks = pcpu_chunk_nr_blocks(chunk);
-	int end = pcpu_chunk_nr_bits(chunk);
+	int end = pcpu_chunk_map_bits(chunk);
 	int index, start, limit, fit, run, next;
 
 	for (index = from / PCPU_BITMAP_BLOCK_BITS; index < nr_blocks; index++) {
-		struct pcpu_block *block = chunk->md_blocks + index;
+		struct pcpu_block_md *block = chunk->md_blocks + index;
 		int base = index * PCPU_BITMAP_BLOCK_BITS;
 
 		if (block->first_free == PCPU_BITMAP_BLOCK_BITS)
@@ -1123,7 +1071,7 @@ static int pcpu_find_fit(struct pcpu_chunk *chunk, int from, int bits,
 static bool pcpu_fits_at(struct pcpu_chunk *chunk, int bit, int bits,
 			 int align)
 {
-	if (bit % align || bit + bits > pcpu_chunk_nr_bits(chunk))
+	if (bit % align || bit + bits > pcpu_chunk_map_bits(chunk))
 		return false;
 	pcpu_stats_scan(bits);
 	return pcpu_next_one(chunk->alloc_map, bit + bits, bit) >= bit + bits;
@@ -1139,7 +1087,7 @@ static bool pcpu_chunk_cannot_fit(struct pcpu_chunk *chunk, int bits,
 		      chunk->free_bytes / PCPU_MIN_ALLOC_SIZE;
 
 	return bits > longest ||
-	       (pcpu_memo_bit(chunk, memo) >= pcpu_chunk_nr_bits(chunk) &&
+	       (pcpu_memo_bit(chunk, memo) >= pcpu_chunk_map_bits(chunk) &&
 		bits >= memo->bits);
 }
 
@@ -1163,23 +1111,23 @@ static int pcpu_next_free(struct pcpu_chunk *chunk, int index)
 		if (chunk->md_blocks[index].first_free < PCPU_BITMAP_BLOCK_BITS)
 			return index * PCPU_BITMAP_BLOCK_BITS +
 			       chunk->md_blocks[index].first_free;
-	return pcpu_chunk_nr_bits(chunk);
+	return pcpu_chunk_map_bits(chunk);
 }
 
-/* Mark [@off, @off + @bits) in use, with its bound bit. */
-static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
+/* Mark [@bit_off, @bit_off + @bits) in use, with its bound bit. */
+static void pcpu_set_area(struct pcpu_chunk *chunk, int bit_off, int bits)
 {
-	pcpu_set_bits(chunk->alloc_map, off, bits);
-	__set_bit(off, chunk->bound_map);
+	pcpu_set_bits(chunk->alloc_map, bit_off, bits);
+	__set_bit(bit_off, chunk->bound_map);
 	chunk->free_bytes -= bits * PCPU_MIN_ALLOC_SIZE;
-	pcpu_blocks_alloc(chunk, off, off + bits);
+	pcpu_update_alloc(chunk, bit_off, bit_off + bits);
 	/*
 	 * An allocation from the chunk's first free bit starts at its last
 	 * block's first free bit too, which pcpu_block_alloc() moved on.
 	 */
-	if (off == chunk->first_free)
+	if (bit_off == chunk->first_free)
 		chunk->first_free =
-			pcpu_next_free(chunk, (off + bits - 1) / PCPU_BITMAP_BLOCK_BITS);
+			pcpu_next_free(chunk, (bit_off + bits - 1) / PCPU_BITMAP_BLOCK_BITS);
 }
 
 /*
@@ -1192,7 +1140,7 @@ static void pcpu_set_area(struct pcpu_chunk *chunk, int off, int bits)
  *
  * First fit from chunk->first_free, or from where the fit memo says the
  * fits start, through the block hints.  Updates the hints, the free size
- * and the empty page count; the tree waits for pcpu_tree_flush().
+ * and the empty page count; the tree waits for pcpu_chunk_fold().
  *
  * CONTEXT:
  * pcpu_lock.
@@ -1206,7 +1154,7 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 	struct pcpu_fit_memo *memo = chunk->fit_memo + ilog2(align);
 	int oslot;
 	int from = chunk->first_free;
-	int off;
+	int bit_off;
 
 	lockdep_assert_held(&pcpu_lock);
 
@@ -1215,47 +1163,47 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
 	if (bits >= memo->bits)
 		from = max(from, memo->bit);
 	if (!pop_only && pcpu_fits_at(chunk, from, bits, align))
-		off = from;
+		bit_off = from;
 	else
-		off = pcpu_find_fit(chunk, from, bits, align, pop_only);
+		bit_off = pcpu_find_fit(chunk, from, bits, align, pop_only);
 
 	/* an atomic search skips unpopulated pages: it proves nothing */
 	if (!pop_only) {
-		memo->bit = off < 0 ? pcpu_chunk_nr_bits(chunk) : off;
+		memo->bit = bit_off < 0 ? pcpu_chunk_map_bits(chunk) : bit_off;
 		memo->bits = bits;
 	}
-	if (off < 0) {
+	if (bit_off < 0) {
 		/*
 		 * The root may have been too high: lower it as far as the
 		 * budget goes; meanwhile the memo keeps this request away.
 		 */
 		if (*budget > 0)
-			pcpu_tree_flush(chunk, budget);
+			pcpu_chunk_fold(chunk, budget);
 		return -1;
 	}
 
-	pcpu_set_area(chunk, off, bits);
+	pcpu_set_area(chunk, bit_off, bits);
 	/*
 	 * The root is as before, and so is the slot, but a chunk leaves the
 	 * free slot now.
 	 */
 	if (oslot == pcpu_free_slot)
-		pcpu_tree_flush_whole(chunk);
-	return off * PCPU_MIN_ALLOC_SIZE;
+		pcpu_chunk_fold_whole(chunk);
+	return bit_off * PCPU_MIN_ALLOC_SIZE;
 }
 
 /*
- * pcpu_alloc_size_bits - the size of the allocation at @off, in bits
+ * pcpu_alloc_size_bits - the size of the allocation at @bit_off, in bits
  *
  * RETURNS:
- * The size, or 0 if @off does not start an allocation.
+ * The size, or 0 if @bit_off does not start an allocation.
  */
-static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
+static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 {
-	int nbits = pcpu_chunk_nr_bits(chunk);
+	int nbits = pcpu_chunk_map_bits(chunk);
 	int i, limit;
 
-	if (off < 0 || off >= nbits || !test_bit(off, chunk->bound_map))
+	if (bit_off < 0 || bit_off >= nbits || !test_bit(bit_off, chunk->bound_map))
 		return 0;
 
 	/*
@@ -1263,16 +1211,16 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
 	 * look at both maps a word at a time, so that the cost is the size
 	 * of the allocation, whatever follows it.
 	 */
-	limit = min(nbits, off + (int)(PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE));
-	for (i = (off + 1) / BITS_PER_LONG; i * BITS_PER_LONG < limit; i++) {
+	limit = min(nbits, bit_off + (int)(PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE));
+	for (i = (bit_off + 1) / BITS_PER_LONG; i * BITS_PER_LONG < limit; i++) {
 		unsigned long w = chunk->bound_map[i] | ~chunk->alloc_map[i];
 
-		if (i == (off + 1) / BITS_PER_LONG)
-			w &= BITMAP_FIRST_WORD_MASK(off + 1);
+		if (i == (bit_off + 1) / BITS_PER_LONG)
+			w &= BITMAP_FIRST_WORD_MASK(bit_off + 1);
 		if (w)
-			return min_t(int, i * BITS_PER_LONG + __ffs(w), limit) - off;
+			return min_t(int, i * BITS_PER_LONG + __ffs(w), limit) - bit_off;
 	}
-	return limit - off;
+	return limit - bit_off;
 }
 
 /*
@@ -1284,33 +1232,33 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int off)
  * pcpu_lock.
  *
  * RETURNS:
- * The number of bytes freed, 0 if @off does not start an allocation.
+ * The number of bytes freed, 0 if @bit_off does not start an allocation.
  */
 static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 {
-	int nbits = pcpu_chunk_nr_bits(chunk);
-	int off = byte_off / PCPU_MIN_ALLOC_SIZE;
+	int nbits = pcpu_chunk_map_bits(chunk);
+	int bit_off = byte_off / PCPU_MIN_ALLOC_SIZE;
 	int bits, run_start;
 
 	lockdep_assert_held(&pcpu_lock);
 
 	bits = byte_off % PCPU_MIN_ALLOC_SIZE ? 0 :
-	       pcpu_alloc_size_bits(chunk, off);
+	       pcpu_alloc_size_bits(chunk, bit_off);
 	pcpu_stats_scan(bits);
-	if (WARN_ONCE(!bits || off < chunk->start_offset / PCPU_MIN_ALLOC_SIZE ||
-		      off + bits > nbits - chunk->end_offset / PCPU_MIN_ALLOC_SIZE,
+	if (WARN_ONCE(!bits || bit_off < chunk->start_offset / PCPU_MIN_ALLOC_SIZE ||
+		      bit_off + bits > nbits - chunk->end_offset / PCPU_MIN_ALLOC_SIZE,
 		      "percpu: free of offset %d, which does not start an allocation\n",
 		      byte_off))
 		return 0;
 
-	__clear_bit(off, chunk->bound_map);
-	pcpu_clear_bits(chunk->alloc_map, off, bits);
+	__clear_bit(bit_off, chunk->bound_map);
+	pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
 	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
-	chunk->first_free = min(chunk->first_free, off);
-	run_start = pcpu_blocks_free(chunk, off, off + bits);
+	chunk->first_free = min(chunk->first_free, bit_off);
+	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);
 	chunk->memo_floor = min(chunk->memo_floor, run_start);
 
-	/* the chunk moves to its new slot when its tree is flushed */
+	/* the chunk moves to its new slot when its tree is folded */
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 
@@ -1330,7 +1278,7 @@ static void pcpu_init_md_blocks(struct pcpu_chunk *chunk)
 	int i;
 
 	for (i = 0; i < nr_blocks; i++)
-		chunk->md_blocks[i] = (struct pcpu_block){
+		chunk->md_blocks[i] = (struct pcpu_block_md){
 			.contig = PCPU_BITMAP_BLOCK_BITS,
 			.left = PCPU_BITMAP_BLOCK_BITS,
 			.right = PCPU_BITMAP_BLOCK_BITS,
@@ -1528,170 +1476,6 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 	pcpu_mem_free(chunk->alloc_map);
 	pcpu_mem_free(chunk);
 }
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/*
- * For the KUnit tests of the allocator: chunks of their own, never on the
- * slot lists (isolated), never populated and never counted in the global
- * statistics, so that the tests do not disturb the live allocator.  Their
- * pending frees are kept on a list of their own, which no allocation
- * flushes: only the test changes its chunk's tree, and it reads the hints
- * without pcpu_lock.
- */
-static LIST_HEAD(pcpu_kunit_stale_chunks);
-
-/**
- * pcpu_kunit_inject - make the current task's allocator calls fail
- * @fault: which calls
- * @skip: how many of them go through first
- * @fail: how many fail after them
- *
- * Until pcpu_kunit_inject_stop(), which the task must call before it
- * exits.  Also starts counting the task's metadata allocations.
- */
-void pcpu_kunit_inject(enum pcpu_fault fault, int skip, int fail)
-{
-	if (pcpu_faults.task != current) {
-		WARN_ON_ONCE(pcpu_faults.task);
-		memset(&pcpu_faults, 0, sizeof(pcpu_faults));
-	}
-	pcpu_faults.skip[fault] = skip;
-	pcpu_faults.fail[fault] = fail;
-	WRITE_ONCE(pcpu_faults.task, current);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_inject);
-
-/**
- * pcpu_kunit_inject_stop - stop the failures of pcpu_kunit_inject()
- */
-void pcpu_kunit_inject_stop(void)
-{
-	WRITE_ONCE(pcpu_faults.task, NULL);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_inject_stop);
-
-/**
- * pcpu_kunit_metadata - chunk metadata the current task holds
- *
- * RETURNS:
- * The metadata allocations minus frees the current task made since its
- * first pcpu_kunit_inject(): 0 if it freed all it allocated.
- */
-long pcpu_kunit_metadata(void)
-{
-	return pcpu_faults.task == current ? pcpu_faults.metadata : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_metadata);
-
-/**
- * pcpu_kunit_chunk_create - create a private chunk for KUnit tests
- *
- * RETURNS:
- * The chunk, or NULL on allocation failure.
- */
-struct pcpu_chunk *pcpu_kunit_chunk_create(void)
-{
-	struct pcpu_chunk *chunk = pcpu_alloc_chunk(GFP_KERNEL);
-
-	if (chunk)
-		chunk->isolated = true;
-	return chunk;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_create);
-
-/**
- * pcpu_kunit_chunk_destroy - destroy a chunk of pcpu_kunit_chunk_create()
- * @chunk: chunk to destroy
- */
-void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_lock, flags);
-	list_del_init(&chunk->stale_list);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
-	pcpu_free_chunk(chunk);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_destroy);
-
-/**
- * pcpu_kunit_alloc_area - allocate from a private chunk
- * @chunk: chunk of pcpu_kunit_chunk_create()
- * @size: bytes, a multiple of PCPU_MIN_ALLOC_SIZE
- * @align: alignment, a power of two of at least PCPU_MIN_ALLOC_SIZE
- * @pop_only: the area must lie in populated pages
- *
- * RETURNS:
- * The offset of the area in bytes, or -1.
- */
-int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
-			  bool pop_only)
-{
-	int budget = PCPU_TREE_FOLD_BATCH;
-	unsigned long flags;
-	int off;
-
-	spin_lock_irqsave(&pcpu_lock, flags);
-	off = pcpu_alloc_area(chunk, size / PCPU_MIN_ALLOC_SIZE,
-			      align / PCPU_MIN_ALLOC_SIZE, pop_only, &budget);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
-	return off;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_alloc_area);
-
-/**
- * pcpu_kunit_free_area - free an area of a private chunk
- * @chunk: chunk of pcpu_kunit_chunk_create()
- * @off: offset of the area in bytes
- *
- * RETURNS:
- * The bytes freed, 0 if @off does not start an allocation.
- */
-int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
-{
-	unsigned long flags;
-	int size;
-
-	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_stats_scan_reset();
-	size = pcpu_free_area(chunk, off);
-	/* pending, but out of the live allocator's reach */
-	if (!list_empty(&chunk->stale_list))
-		list_move(&chunk->stale_list, &pcpu_kunit_stale_chunks);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
-	return size;
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_free_area);
-
-/**
- * pcpu_kunit_chunk_flush - fold the changes to a private chunk into its tree
- * @chunk: chunk of pcpu_kunit_chunk_create()
- */
-void pcpu_kunit_chunk_flush(struct pcpu_chunk *chunk)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_tree_flush_whole(chunk);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_flush);
-
-/**
- * pcpu_kunit_chunk_fold - flush a private chunk as an allocation's budget does
- * @chunk: chunk of pcpu_kunit_chunk_create()
- * @leaves: the budget, in dirty leaves
- */
-void pcpu_kunit_chunk_fold(struct pcpu_chunk *chunk, int leaves)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_tree_flush(chunk, &leaves);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(pcpu_kunit_chunk_fold);
-#endif /* CONFIG_KUNIT */
 
 /**
  * pcpu_chunk_populated - post-population bookkeeping
@@ -1998,7 +1782,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	pcpu_stats_scan_reset();
 	/* fold a batch of the pending frees, so that they do not pile up */
 	budget = PCPU_TREE_FOLD_BATCH;
-	pcpu_tree_flush_batch(&budget);
+	pcpu_fold_stale(&budget);
 
 	/* serve reserved allocations from the reserved chunk if available */
 	if (reserved && pcpu_reserved_chunk) {
@@ -2006,7 +1790,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 
 		/* a few pages: its pending frees are folded at once */
 		if (!list_empty(&chunk->stale_list))
-			pcpu_tree_flush_whole(chunk);
+			pcpu_chunk_fold_whole(chunk);
 		off = -1;
 		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
@@ -2093,15 +1877,14 @@ area_found:
 		for_each_clear_bitrange_from(rs, re, chunk->populated, page_end) {
 			WARN_ON(chunk->immutable);
 
-			ret = pcpu_should_fail(PCPU_FAULT_POPULATE) ? -ENOMEM :
-			      pcpu_populate_chunk(chunk, rs, re, pcpu_gfp);
+			ret = pcpu_populate_chunk(chunk, rs, re, pcpu_gfp);
 
 			spin_lock_irqsave(&pcpu_lock, flags);
 			if (ret) {
 				pcpu_free_area(chunk, off);
 				/* a new chunk may be empty again: see free_percpu() */
 				if (chunk->free_bytes == pcpu_unit_size)
-					pcpu_tree_flush_whole(chunk);
+					pcpu_chunk_fold_whole(chunk);
 				pcpu_stats_area_dealloc(chunk);
 				err = "failed to populate";
 				goto fail_unlock;
@@ -2162,8 +1945,8 @@ fail:
 EXPORT_SYMBOL_GPL(pcpu_alloc_noprof);
 
 /*
- * Flush the chunks with pending frees that allocations have not flushed
- * yet, a budget per hold of pcpu_lock.  A flush is whole, so one budget
+ * Fold the chunks with pending frees that allocations have not folded
+ * yet, a budget per hold of pcpu_lock.  A fold is whole, so one budget
  * per chunk pending now is enough, and frees made meanwhile cannot keep
  * it going.
  *
@@ -2179,7 +1962,7 @@ static void pcpu_balance_fold(void)
 		batches++;
 	while (batches-- > 0) {
 		budget = PCPU_TREE_FOLD_BATCH;
-		if (pcpu_tree_flush_batch(&budget))
+		if (pcpu_fold_stale(&budget))
 			break;
 		spin_unlock_irq(&pcpu_lock);
 		cond_resched();
@@ -2433,7 +2216,7 @@ static void pcpu_reclaim_populated(void)
 		 * folds only chunks it can move).
 		 */
 		if (chunk->free_bytes == pcpu_unit_size)
-			pcpu_tree_flush_whole(chunk);
+			pcpu_chunk_fold_whole(chunk);
 		if (reintegrate || chunk->free_bytes == pcpu_unit_size)
 			pcpu_reintegrate_chunk(chunk);
 		else
@@ -2531,7 +2314,7 @@ void free_percpu(void __percpu *ptr)
 		 * the next allocation would not see it.  Once per chunk
 		 * that empties, O(blocks).
 		 */
-		pcpu_tree_flush_whole(chunk);
+		pcpu_chunk_fold_whole(chunk);
 		list_for_each_entry(pos, &pcpu_chunk_lists[pcpu_free_slot], list)
 			if (pos != chunk) {
 				need_balance = true;
@@ -3677,3 +3460,5 @@ static int __init percpu_enable_async(void)
 	return 0;
 }
 subsys_initcall(percpu_enable_async);
+
+#include "tests/percpu-kunit.h"

@@ -10,10 +10,10 @@ PKG=linux-source-6.12
 
 # Commits made by the tooling get a fixed identity and dates, so that the
 # same patches always give the same commit ids on every machine.
-export GIT_AUTHOR_NAME="Percpu Team"
-export GIT_AUTHOR_EMAIL=percpu-team@example.org
-export GIT_COMMITTER_NAME="Percpu Team"
-export GIT_COMMITTER_EMAIL=percpu-team@example.org
+export GIT_AUTHOR_NAME="Percpu Bitmap Project"
+export GIT_AUTHOR_EMAIL=dev@percpu-bitmap.org
+export GIT_COMMITTER_NAME="Percpu Bitmap Project"
+export GIT_COMMITTER_EMAIL=dev@percpu-bitmap.org
 
 log() { printf '>>> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -58,7 +58,7 @@ MIRROR_DIRS="Documentation arch include kernel lib mm MAINTAINERS"
 test_only_patches() {
 	local p
 	for p in $(series_patches); do
-		patch_files "$p" | grep -qvE '^(lib/test_percpu_(kunit|bench)\.c|lib/Kconfig\.debug|lib/Makefile|MAINTAINERS)$' ||
+		patch_files "$p" | grep -qvE '^(lib/test_percpu_(kunit|bench)\.c|lib/Kconfig\.debug|lib/Makefile|mm/tests/\.kunitconfig|MAINTAINERS)$' ||
 			echo "$p"
 	done
 }

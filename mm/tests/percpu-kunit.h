@@ -1,6 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0
+/* SPDX-License-Identifier: GPL-2.0 */
 /*
- * KUnit tests for the percpu allocator's internals.
+ * KUnit tests for the percpu allocator's internals
+ * (CONFIG_PERCPU_INTERNAL_KUNIT_TEST).  Included at the end of mm/percpu.c,
+ * so that they reach its static functions and data directly: nothing in
+ * the allocator exists for them.
  *
  * The cases work on private chunks (pcpu_kunit_chunk_create()): they are
  * never on the slot lists, never populated and never counted in the global
@@ -9,7 +12,10 @@
  * bitmaps, and its allocations with a model kept by the test.
  */
 
+#ifdef CONFIG_PERCPU_INTERNAL_KUNIT_TEST
+
 #include <kunit/resource.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/percpu.h>
@@ -19,9 +25,148 @@
 #include <linux/workqueue.h>
 #include <asm/sections.h>
 
-#include "percpu-internal.h"
-
 #define PCPU_KUNIT_SEED		0x9e3779b97f4a7c15ULL
+
+/*
+ * Private chunks: isolated, so never on the slot lists, never populated and
+ * never counted in the global statistics; the tests do not disturb the
+ * live allocator.  Their pending frees are kept on a list of their own,
+ * which no allocation folds: only the test changes its chunk's tree, and
+ * it reads the hints without pcpu_lock.
+ */
+static LIST_HEAD(pcpu_kunit_stale_chunks);
+
+static struct pcpu_chunk *pcpu_kunit_chunk_create(void)
+{
+	struct pcpu_chunk *chunk = pcpu_alloc_chunk(GFP_KERNEL);
+
+	if (chunk)
+		chunk->isolated = true;
+	return chunk;
+}
+
+static void pcpu_kunit_chunk_destroy(struct pcpu_chunk *chunk)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	list_del_init(&chunk->stale_list);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+	pcpu_free_chunk(chunk);
+}
+
+/* @size and @align in bytes; returns the offset in bytes, or -1 */
+static int pcpu_kunit_alloc_area(struct pcpu_chunk *chunk, int size, int align,
+				 bool pop_only)
+{
+	int budget = PCPU_TREE_FOLD_BATCH;
+	unsigned long flags;
+	int off;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	off = pcpu_alloc_area(chunk, size / PCPU_MIN_ALLOC_SIZE,
+			      align / PCPU_MIN_ALLOC_SIZE, pop_only, &budget);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+	return off;
+}
+
+/* returns the bytes freed, 0 if @off does not start an allocation */
+static int pcpu_kunit_free_area(struct pcpu_chunk *chunk, int off)
+{
+	unsigned long flags;
+	int size;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_stats_scan_reset();
+	size = pcpu_free_area(chunk, off);
+	/* pending, but out of the live allocator's reach */
+	if (!list_empty(&chunk->stale_list))
+		list_move(&chunk->stale_list, &pcpu_kunit_stale_chunks);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+	return size;
+}
+
+/* fold the changes to a private chunk into its tree */
+static void pcpu_kunit_fold(struct pcpu_chunk *chunk)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_chunk_fold_whole(chunk);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+
+/* fold a private chunk as an allocation's budget of @leaves does */
+static void pcpu_kunit_fold_budget(struct pcpu_chunk *chunk, int leaves)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_chunk_fold(chunk, &leaves);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+
+/*
+ * Faults, injected through static stubs (KUNIT_STATIC_STUB_REDIRECT() in
+ * pcpu_mem_zalloc(), pcpu_mem_free() and pcpu_populate_chunk()): they
+ * apply to the test's own task only, so the rest of the system, the
+ * balance work included, allocates as usual, and they end with the test.
+ */
+static struct {
+	int skip;	/* metadata allocations that go through first */
+	int fail;	/* metadata allocations that fail after them */
+	long held;	/* metadata allocations minus frees */
+} pcpu_kunit_meta;
+
+static void *pcpu_kunit_mem_zalloc(size_t size, gfp_t gfp)
+{
+	void *ptr;
+
+	if (pcpu_kunit_meta.skip) {
+		pcpu_kunit_meta.skip--;
+	} else if (pcpu_kunit_meta.fail) {
+		pcpu_kunit_meta.fail--;
+		return NULL;
+	}
+	/* what pcpu_mem_zalloc() does */
+	if (size <= PAGE_SIZE)
+		ptr = kzalloc(size, gfp);
+	else
+		ptr = __vmalloc(size, gfp | __GFP_ZERO);
+	pcpu_kunit_meta.held += !!ptr;
+	return ptr;
+}
+
+static void pcpu_kunit_mem_free(void *ptr)
+{
+	pcpu_kunit_meta.held -= !!ptr;
+	kvfree(ptr);
+}
+
+static int pcpu_kunit_populate_fails(struct pcpu_chunk *chunk, int page_start,
+				     int page_end, gfp_t gfp)
+{
+	return -ENOMEM;
+}
+
+/*
+ * The test's next @skip metadata allocations go through and the @fail
+ * after them fail; pcpu_kunit_meta.held counts from here.
+ */
+static void pcpu_kunit_fail_metadata(struct kunit *test, int skip, int fail)
+{
+	pcpu_kunit_meta.skip = skip;
+	pcpu_kunit_meta.fail = fail;
+	pcpu_kunit_meta.held = 0;
+	kunit_activate_static_stub(test, pcpu_mem_zalloc, pcpu_kunit_mem_zalloc);
+	kunit_activate_static_stub(test, pcpu_mem_free, pcpu_kunit_mem_free);
+}
+
+static void pcpu_kunit_fail_metadata_stop(struct kunit *test)
+{
+	kunit_deactivate_static_stub(test, pcpu_mem_zalloc);
+	kunit_deactivate_static_stub(test, pcpu_mem_free);
+}
 
 struct pcpu_kunit_obj {
 	int off;	/* bytes */
@@ -38,16 +183,11 @@ struct pcpu_kunit_ctx {
 	unsigned long *model;	/* bits in use according to the test */
 };
 
-static int pcpu_kunit_bits(struct pcpu_chunk *chunk)
-{
-	return chunk->nr_pages * PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
-}
-
 /* Check the hints of block @index against its bits; see pcpu_kunit_check_hints(). */
 static const char *pcpu_kunit_check_block(struct pcpu_chunk *chunk, int index)
 {
 	const int nbits = PCPU_BITMAP_BLOCK_BITS;
-	struct pcpu_block *block = chunk->md_blocks + index;
+	struct pcpu_block_md *block = chunk->md_blocks + index;
 	unsigned long *map = chunk->alloc_map + index * nbits / BITS_PER_LONG;
 	int start, end, longest = 0, at_start = -1;
 
@@ -79,7 +219,7 @@ static const char *pcpu_kunit_check_block(struct pcpu_chunk *chunk, int index)
 static const char *pcpu_kunit_check_memo(struct pcpu_chunk *chunk, int order)
 {
 	struct pcpu_fit_memo *memo = chunk->fit_memo + order;
-	int nbits = pcpu_kunit_bits(chunk);
+	int nbits = pcpu_chunk_map_bits(chunk);
 	int bit = pcpu_memo_bit(chunk, memo);
 	int start, end;
 
@@ -98,7 +238,7 @@ static const char *pcpu_kunit_check_memo(struct pcpu_chunk *chunk, int order)
 /* The longest free run of the chunk, from its allocation bitmap. */
 static int pcpu_kunit_longest_run(struct pcpu_chunk *chunk)
 {
-	int nbits = pcpu_kunit_bits(chunk);
+	int nbits = pcpu_chunk_map_bits(chunk);
 	int start = find_first_zero_bit(chunk->alloc_map, nbits);
 	int end, longest = 0;
 
@@ -116,7 +256,7 @@ static int pcpu_kunit_longest_run(struct pcpu_chunk *chunk)
  */
 static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 {
-	int nbits = pcpu_kunit_bits(chunk);
+	int nbits = pcpu_chunk_map_bits(chunk);
 	int page_bits = PAGE_SIZE / PCPU_MIN_ALLOC_SIZE;
 	int longest = pcpu_kunit_longest_run(chunk), free, first, empty = 0;
 	int page;
@@ -180,7 +320,7 @@ static void pcpu_kunit_expect_hints(struct pcpu_kunit_ctx *ctx,
 			      after, step);
 
 	/* changes reach the summary tree when it is next read */
-	pcpu_kunit_chunk_flush(ctx->chunk);
+	pcpu_kunit_fold(ctx->chunk);
 	bad = pcpu_kunit_check_hints(ctx->chunk);
 
 	KUNIT_ASSERT_NULL_MSG(ctx->test, bad, "%s after %s (step %d)",
@@ -203,7 +343,7 @@ static void pcpu_kunit_init(struct kunit *test, struct pcpu_kunit_ctx *ctx,
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
 							pcpu_kunit_chunk_release,
 							ctx->chunk), 0);
-	ctx->nbits = pcpu_kunit_bits(ctx->chunk);
+	ctx->nbits = pcpu_chunk_map_bits(ctx->chunk);
 	ctx->max_objs = max_objs ?: ctx->nbits;
 	ctx->nr_objs = 0;
 	ctx->objs = kunit_kcalloc(test, ctx->max_objs, sizeof(*ctx->objs),
@@ -321,13 +461,13 @@ static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
 }
 
 /*
- * Flushes with a budget of one to three leaves, as when an allocation's
+ * Folds with a budget of one to three leaves, as when an allocation's
  * batch runs low, after every operation of a random sequence: the tree is
  * folded when the budget covers its dirty leaves and rebuilt from the
- * leaves otherwise, so after every flush no frees are pending, no root
+ * leaves otherwise, so after every fold no frees are pending, no root
  * says "fully free" over live objects, and every hint is exact.
  */
-static void pcpu_kunit_budgeted_flushes(struct kunit *test)
+static void pcpu_kunit_budgeted_folds(struct kunit *test)
 {
 	struct pcpu_kunit_ctx ctx;
 	struct rnd_state rnd;
@@ -349,14 +489,14 @@ static void pcpu_kunit_budgeted_flushes(struct kunit *test)
 				pcpu_kunit_free(&ctx, prandom_u32_state(&rnd) %
 						ctx.nr_objs);
 		}
-		pcpu_kunit_chunk_fold(ctx.chunk, 1 + r % 3);
+		pcpu_kunit_fold_budget(ctx.chunk, 1 + r % 3);
 		KUNIT_ASSERT_TRUE_MSG(test, list_empty(&ctx.chunk->stale_list),
-				      "frees still pending after a flush (step %d)",
+				      "frees still pending after a fold (step %d)",
 				      step);
 		KUNIT_ASSERT_TRUE_MSG(test, pcpu_chunk_contig(ctx.chunk) < ctx.nbits ||
 				      !bitmap_weight(ctx.model, ctx.nbits),
 				      "a full root over live objects (step %d)", step);
-		pcpu_kunit_expect_hints(&ctx, "a budgeted flush", step);
+		pcpu_kunit_expect_hints(&ctx, "a budgeted fold", step);
 	}
 	pcpu_kunit_exit(&ctx);
 }
@@ -632,13 +772,13 @@ static void pcpu_kunit_fault_chunk_create_unwinds(struct kunit *test)
 	int skip;
 
 	for (skip = 0; skip < 64 && !chunk; skip++) {
-		pcpu_kunit_inject(PCPU_FAULT_METADATA, skip, 1);
+		pcpu_kunit_fail_metadata(test, skip, 1);
 		chunk = pcpu_kunit_chunk_create();
 		if (chunk)
 			pcpu_kunit_chunk_destroy(chunk);
-		KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_metadata(), 0,
+		KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_meta.held, 0,
 				    "failing metadata allocation %d leaked", skip);
-		pcpu_kunit_inject_stop();
+		pcpu_kunit_fail_metadata_stop(test);
 	}
 	KUNIT_EXPECT_NOT_NULL(test, chunk);
 	KUNIT_EXPECT_GT_MSG(test, skip, 2, "creation failed at no allocation");
@@ -687,8 +827,9 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 	pcpu_kunit_settle();
 	pages = pcpu_nr_pages();
 
-	pcpu_kunit_inject(PCPU_FAULT_POPULATE, 0, INT_MAX);
-	pcpu_kunit_inject(PCPU_FAULT_METADATA, 0, INT_MAX);
+	kunit_activate_static_stub(test, pcpu_populate_chunk,
+				   pcpu_kunit_populate_fails);
+	pcpu_kunit_fail_metadata(test, 0, INT_MAX);
 	for (n = 0; n < PCPU_KUNIT_FAULT_OBJS; n++) {
 		objs[n] = __alloc_percpu_gfp(SZ_32K, PAGE_SIZE,
 					     GFP_KERNEL | __GFP_NOWARN);
@@ -700,7 +841,8 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 			*p = n;
 		}
 	}
-	pcpu_kunit_inject_stop();
+	pcpu_kunit_fail_metadata_stop(test);
+	kunit_deactivate_static_stub(test, pcpu_populate_chunk);
 	KUNIT_EXPECT_LT_MSG(test, n, PCPU_KUNIT_FAULT_OBJS,
 			    "allocation never failed");
 
@@ -722,7 +864,7 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
-	KUNIT_CASE(pcpu_kunit_budgeted_flushes),
+	KUNIT_CASE(pcpu_kunit_budgeted_folds),
 	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
 	KUNIT_CASE(pcpu_kunit_every_alignment),
 	KUNIT_CASE(pcpu_kunit_pop_only_uses_populated_pages),
@@ -741,6 +883,4 @@ static struct kunit_suite pcpu_kunit_suite = {
 
 kunit_test_suite(pcpu_kunit_suite);
 
-MODULE_DESCRIPTION("KUnit tests for the percpu allocator's internals");
-MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#endif /* CONFIG_PERCPU_INTERNAL_KUNIT_TEST */
