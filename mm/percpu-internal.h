@@ -7,7 +7,7 @@
 #include <linux/memcontrol.h>
 
 /*
- * pcpu_block is the metadata of one page of a chunk's bitmap, in bits.
+ * pcpu_block_md is the metadata of one page of a chunk's bitmap, in bits.
  * All are exact but @other, which is at least the length of every free
  * run of the block other than the one at @contig_start.
  */
@@ -66,7 +66,7 @@ struct pcpu_chunk {
 	int			first_free;	/* first free bit */
 	struct pcpu_span	*tree;		/* summary of the blocks */
 	int			nr_tree_leaves;	/* blocks, to a power of 2 */
-	unsigned long		*tree_dirty;	/* blocks freed since a fold */
+	unsigned long		*tree_dirty;	/* leaves changed since a fold */
 	struct list_head	stale_list;	/* on pcpu_stale_chunks */
 	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
 	int			memo_floor;	/* frees not yet in the memos */
@@ -133,10 +133,11 @@ static inline int pcpu_chunk_nr_blocks(const struct pcpu_chunk *chunk)
 }
 
 /**
- * pcpu_chunk_contig - the longest free run of a chunk, in bits
+ * pcpu_chunk_contig - the root of a chunk's summary tree, in bits
  * @chunk: chunk of interest
  *
- * The root of the summary tree.
+ * The chunk's longest free run once the chunk is folded; until then it may
+ * be higher after allocations and lower after frees (see mm/percpu.c).
  */
 static inline int pcpu_chunk_contig(const struct pcpu_chunk *chunk)
 {

@@ -43,11 +43,57 @@
  * by processes belonging to the root memory cgroup are using the second set.
  *
  * The allocator tries to allocate from the fullest chunk first: chunks sit
- * in slots by their longest free run.  Each chunk is managed by an allocation
- * bitmap and a boundary bitmap (see "Allocation bitmaps" below) and by
- * per-page metadata blocks whose hints bound every scan.
- * Documentation/percpu-bitmap.rst states the invariant of every hint and
- * the bounds of the searches.  The reverse mapping from page to chunk is
+ * in slots by their longest free run.  Inside a chunk, everything is
+ * counted in bits of PCPU_MIN_ALLOC_SIZE bytes of the unit:
+ *
+ *  unit       |<------- page 0 ------->|<------- page 1 ------->| ...
+ *  alloc_map   1 1 1 1 0 0 1 1 0 0 ...   0 0 0 1 1 1 0 0 0 0 ...    in use
+ *  bound_map   1 0 0 1 0 0 1 0 0 0 ...   0 0 0 1 0 0 0 0 0 0 ...    starts
+ *  md_blocks  [ hints of block 0     ]  [ hints of block 1     ]    per page
+ *  tree         leaf 0 ----+               +---- leaf 1             per node:
+ *                          +-- node ... ---+                        edges and
+ *                             root = pcpu_chunk_contig()            longest run
+ *  slot        pcpu_chunk_slot(): the list the chunk is on, by its root
+ *
+ * A bit of alloc_map is set while its granule is in use, a bit of
+ * bound_map where an allocation starts (every bound bit is also in use):
+ * an allocation runs from its bound bit to the next bound bit or free bit,
+ * so a free needs only the offset.  The parts of a first chunk's pages
+ * outside the region it serves are marked in use, with a bound bit, and
+ * never freed.  Each page has a metadata block (struct pcpu_block_md), and
+ * a summary tree (struct pcpu_span per node, root at 1) holds for every
+ * node the free runs at the edges of the blocks below it and the longest
+ * free run among them, across block boundaries.
+ *
+ * Every hint, which way it may be wrong, and what corrects it:
+ *
+ * - block contig and contig_start (a longest free run of the page), left
+ *   and right (the free runs at its edges), first_free: never wrong; the
+ *   allocation or free that changes the page updates them.
+ * - block other: at least every other free run of the page; it may be too
+ *   high, after an allocation or free shortened a run, never too low.  A
+ *   walk of the block (pcpu_block_scan_contig()) makes it exact.
+ * - tree leaves: copies of their blocks, never wrong.  Inner nodes and
+ *   the root may be too high after allocations and too low after frees
+ *   until the chunk is folded: allocations and frees only mark the leaves
+ *   they change (chunk->tree_dirty), and pcpu_chunk_fold() updates the
+ *   nodes above the marked leaves (or rebuilds the tree) and moves the
+ *   chunk to the slot of its root.  A root too high costs a search that
+ *   fails and folds the chunk; a root too low could hide room, so a free
+ *   puts its chunk on pcpu_stale_chunks, every allocation folds a bounded
+ *   batch of those (PCPU_TREE_FOLD_BATCH leaves), and one that finds no
+ *   room in the slots searches the stale chunks as they are before it
+ *   makes a chunk.  A free that empties a chunk folds it at once, so that
+ *   fully free chunks are found in the free slot.
+ * - chunk->first_free: never wrong.
+ * - fit memos { bit, bits }, one per alignment order: no fit of the
+ *   memo's size or more at that alignment starts before its bit.  A free
+ *   may make one too high; it lowers chunk->memo_floor, through which
+ *   every memo's bit is read, and the next allocation folds the floor into
+ *   the memos.
+ *
+ * Documentation/mm/percpu-bitmap.rst gives the bounds of every search and
+ * the metadata per chunk.  The reverse mapping from page to chunk is
  * stored in the page's index.
  * Lastly, units are lazily backed and grow in unison.
  *
@@ -412,57 +458,6 @@ static inline void pcpu_update_empty_pages(struct pcpu_chunk *chunk, int nr)
 	if (chunk != pcpu_reserved_chunk && !chunk->isolated)
 		pcpu_nr_empty_pop_pages += nr;
 }
-
-/*
- * Allocation bitmaps.
- *
- * Each bit of a chunk's bitmaps stands for PCPU_MIN_ALLOC_SIZE bytes of
- * its unit.  A bit of alloc_map is set while the granule is in use; a bit
- * of bound_map is set where an allocation starts, so an allocation runs
- * from its bound bit to the next bound bit or the next free granule,
- * whichever comes first, and a free needs only the offset.  Every bound
- * bit is also set in alloc_map.  The parts of a first chunk's pages
- * outside the region it serves are marked in use, each with a bound bit,
- * and are never freed.
- *
- * Metadata blocks.
- *
- * Each page of the unit has a metadata block (struct pcpu_block_md) that
- * describes the PCPU_BITMAP_BLOCK_BITS bits of the page: its longest free
- * run and where it starts, a bound of every other free run, the free runs
- * at its left and right edges, and its first free bit.  All are exact but
- * the bound, which is at least the length of every free run other than
- * the one at contig_start.  A block is empty when its longest run is the
- * whole block, which is how the empty pages are counted.
- *
- * A summary tree over the blocks (struct pcpu_span, one per node of a
- * complete binary tree, root at 1, whose leaves copy the blocks' edges and
- * longest runs, padded with full blocks) holds for each node
- * the free runs at the left and right edges of the blocks below it and the
- * longest free run among them, across block boundaries.  Its root is the
- * chunk's longest free run once every change is folded in, at the cost of
- * O(log blocks) per block changed, paid lazily and in bounded batches
- * (pcpu_chunk_fold()): until then it may be too high after allocations
- * and too low after frees, as told above pcpu_stale_chunks.
- *
- * chunk->first_free is the first free bit of the chunk.  All hints are in
- * bits.
- *
- * Fit memos.
- *
- * An allocation that must be aligned can fail to fit where the hints say
- * the free runs are long enough: 4-byte allocations at 8-byte alignment,
- * for instance, leave runs of one free bit that no such request can use.
- * So that every allocation does not scan those bits again, each chunk keeps
- * per alignment order a memo { bit, bits }: no fit of at least @bits bits
- * at that alignment starts before @bit.  A search for at least @bits starts
- * at @bit, and a search that fits at bit X (or fails, X being the end of
- * the chunk) leaves { X, its size }.  Allocations keep memos true; a free
- * moves @bit back to the start of the free run it makes.  It does so
- * lazily: a free only lowers chunk->memo_floor, through which every memo's
- * @bit is read, and the next allocation folds the floor into the memos.
- * A chunk whose memo says no fit exists is skipped from its hints alone.
- */
 
 static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
 					    int index)

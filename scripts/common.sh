@@ -53,6 +53,9 @@ git_am() {
 
 # Kernel paths of the mirror at the top level (besides the project's own).
 MIRROR_DIRS="Documentation arch include kernel lib mm MAINTAINERS"
+# Symbolic links of this repository inside the mirror: old paths kept
+# working (the design card names Documentation/percpu-bitmap.rst).
+MIRROR_LINKS="Documentation/percpu-bitmap.rst"
 
 # Series patches that touch only the API tests and the benchmark.
 test_only_patches() {

@@ -31,7 +31,8 @@ date=$(git log -1 --format=%aD series)
 sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/series/0000-cover-letter.patch"
 
 # The mirror: the final version of every file the series adds or changes.
-(cd "$TOP" && git ls-files -z -- $MIRROR_DIRS | xargs -0 rm -f)
+(cd "$TOP" && git ls-files -z -- $MIRROR_DIRS |
+	grep -zvxF "$(printf '%s\n' $MIRROR_LINKS)" | xargs -0 rm -f)
 for f in $(git diff --name-only base series); do
 	mkdir -p "$TOP/$(dirname "$f")"
 	git show "series:$f" > "$TOP/$f"
