@@ -50,10 +50,8 @@ timeout "${BOOT_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -m 1024 -smp 4 \
 if grep -q 'BOOT-OK' "$blog" &&
    grep -q 'Percpu Memory Statistics' "$blog" &&
    grep -q 'PERCPU-STATS-END' "$blog"; then
-	echo "ok   $tree boots to init ($cfg config, -smp 4), percpu_stats readable"
-	echo "boot-$tree: 1 passed, 0 failed"
+	ok "$tree boots to init ($cfg config, -smp 4), percpu_stats readable"
 else
-	echo "FAIL $tree did not boot to init with percpu_stats: ${blog#"$TOP"/}"
-	echo "boot-$tree: 0 passed, 1 failed"
-	exit 1
+	bad "$tree did not boot to init with percpu_stats: ${blog#"$TOP"/}"
 fi
+summary "boot-$tree"

@@ -5,10 +5,6 @@
 # BISECT_KUNIT=ends runs KUnit at the first and last patch only.
 . "$(dirname "$0")/common.sh"
 
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
-
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
 bdir=$BUILD/kunit-$(basename "$kconfig" .fragment)
 mapfile -t patches < <(series_patches)
@@ -53,5 +49,4 @@ for ((k = 1; k <= n; k++)); do
 		fi
 	fi
 done
-echo "check-bisect: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary check-bisect

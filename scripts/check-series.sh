@@ -7,9 +7,6 @@
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcpu-check.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
 
 base=$(base_patches)
 series=$(series_patches)
@@ -80,5 +77,4 @@ for p in $base $series; do
 		echo "$out" | head -40 | sed 's/^/  /'
 	fi
 done
-echo "check-series: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary check-series

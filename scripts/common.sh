@@ -18,6 +18,18 @@ export GIT_COMMITTER_EMAIL=percpu-team@example.org
 log() { printf '>>> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The checks: ok and bad print a check's result line and count it in
+# pass and fail; summary NAME prints the line a check script ends with,
+# "NAME: N passed, N failed" (with NAME empty, the counts alone), and fails
+# if any check did.
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+summary() {
+	echo "${1:+$1: }$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
+
 pkg_version() {
 	dpkg-query -W -f '${Version}' "$PKG" 2>/dev/null || echo unknown
 }
@@ -97,22 +109,31 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=true
 JOBS=${JOBS:-$(nproc)}
 
-# Run KUnit on a tree (scripts/kunit.sh) with its output in $2; print the
-# summary and set KPASS/KFAIL to the test cases that passed and failed
-# (crashes, parse errors and a failed run count as failures).
-kunit_counts() {
-	local tree=$1 logf=$2 rc=0 res key
-	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
-	res=$(grep -E 'Testing complete' "$logf" | tail -1 | sed 's/.*Testing complete\. //')
-	KPASS=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+# kunit_parse FILE: the summary of kunit.py's output in FILE (its last
+# "Testing complete" line): KRES, the summary (empty if there is none),
+# KPASS the test cases that passed, KFAIL those that failed, crashed or
+# had errors.
+kunit_parse() {
+	local key
+	KRES=$(grep -E 'Testing complete' "$1" | tail -1 | sed 's/.*Testing complete\. //' || true)
+	KPASS=$(echo "$KRES" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
 	KFAIL=0
 	for key in failed crashed errors; do
-		KFAIL=$((KFAIL + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
+		KFAIL=$((KFAIL + $(echo "$KRES" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
 	done
+}
+
+# Run KUnit on a tree (scripts/kunit.sh) with its output in $2; set
+# KPASS/KFAIL to the test cases that passed and failed (crashes, parse
+# errors and a failed run count as failures) and KRES to the summary.
+kunit_counts() {
+	local tree=$1 logf=$2 rc=0
+	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
+	kunit_parse "$logf"
 	if [ $rc != 0 ] && [ "$KFAIL" = 0 ]; then
 		KFAIL=1
 	fi
-	KRES=${res:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
+	KRES=${KRES:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
 }
 
 # upstream-test and base-test: upstream and base plus the series' patches

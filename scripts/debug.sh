@@ -39,12 +39,11 @@ for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
 done
 if [ "$missing" = " KCSAN" ]; then
 	echo "SKIP $cfg: this compiler cannot build KCSAN"
-	echo "debug-$cfg-$tree: 0 passed, 0 failed"
+	summary "debug-$cfg-$tree"
 	exit 0
 elif [ -n "$missing" ]; then
-	echo "FAIL $cfg: olddefconfig dropped$missing"
-	echo "debug-$cfg-$tree: 0 passed, 1 failed"
-	exit 1
+	bad "$cfg: olddefconfig dropped$missing"
+	summary "debug-$cfg-$tree" || exit 1
 fi
 make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
 
@@ -68,21 +67,14 @@ timeout "${BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -nodefaults -m "${MEM:-2048}"
 	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
 	> "$blog" 2>&1 || true
 
-pass=0 fail=0
-res=$(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1 |
-      grep -E 'Testing complete' | tail -1 | sed 's/.*Testing complete\. //' || true)
-kp=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
-kf=0
-for key in failed crashed errors; do
-	kf=$((kf + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
-done
-[ -n "$res" ] && [ "$kp" -gt 0 ] || kf=$((kf + 1))
-if [ "$kf" = 0 ]; then
-	echo "ok   KUnit on $tree with the $cfg config: $res"
+kunit_parse <(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1)
+[ -n "$KRES" ] && [ "$KPASS" -gt 0 ] || KFAIL=$((KFAIL + 1))
+if [ "$KFAIL" = 0 ]; then
+	echo "ok   KUnit on $tree with the $cfg config: $KRES"
 else
-	echo "FAIL KUnit on $tree with the $cfg config: ${res:-no result}, see ${blog#"$TOP"/}"
+	echo "FAIL KUnit on $tree with the $cfg config: ${KRES:-no result}, see ${blog#"$TOP"/}"
 fi
-pass=$((pass + kp)); fail=$((fail + kf))
+pass=$((pass + KPASS)); fail=$((fail + KFAIL))
 
 # Reports of the checkers.  The allocator's documented WARNs for bad
 # input come from free_percpu()/pcpu_free_area()/pcpu_alloc_noprof().
@@ -91,12 +83,9 @@ reports=$(grep -nE 'BUG: KASAN|BUG: KCSAN|WARNING: possible|WARNING: inconsisten
 grep -q 'DEBUG-RUN-DONE' "$blog" || reports="$reports
 init never finished (crash or timeout)"
 if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then
-	echo "ok   no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
-	pass=$((pass + 1))
+	ok "no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
 else
-	echo "FAIL reports in ${blog#"$TOP"/}:"
+	bad "reports in ${blog#"$TOP"/}:"
 	echo "$reports" | head -20 | sed 's/^/  /'
-	fail=$((fail + 1))
 fi
-echo "debug-$cfg-$tree: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary "debug-$cfg-$tree"
