@@ -12,27 +12,16 @@ tree=${1:-series}
 cfg=${BOOT_CONFIG:-kunit}
 rev=$(tree_rev "$tree")
 case "$cfg" in
-kunit) bdir=$BUILD/boot ;;
-defconfig) bdir=$BUILD/boot-defconfig ;;
+kunit) bdir=$BUILD/boot base=$TOP/Kconfig.fragment ;;
+defconfig) bdir=$BUILD/boot-defconfig base=x86_64_defconfig ;;
 *) die "BOOT_CONFIG must be kunit or defconfig" ;;
 esac
 out=$BUILD/boot-out
-mkdir -p "$bdir" "$out"
+mkdir -p "$out"
 
 checkout_src "$rev"
-if [ ! -f "$bdir/.config" ]; then
-	if [ "$cfg" = defconfig ]; then
-		make -s -C "$SRC" ARCH=x86_64 O="$bdir" x86_64_defconfig
-	else
-		cp "$TOP/Kconfig.fragment" "$bdir/.config"
-	fi
-	for o in $BOOT_OPTIONS; do
-		"$SRC/scripts/config" --file "$bdir/.config" -e "$o"
-	done
-fi
 log "building the $tree kernel ($cfg config) for a boot to init"
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+build_kernel "$bdir" "$base" "${BOOT_OPTIONS[@]}"
 
 make_initramfs "$out" <<'INIT'
 echo "BOOT-OK: init is running on $(nproc) cpus"

@@ -149,6 +149,30 @@ make_test_branches() {
 	git checkout -q series
 }
 
+# build_kernel BDIR BASE [OPTION...]: $SRC's bzImage for x86_64, built in
+# BDIR with ccache.  A missing BDIR/.config starts as BASE, a config
+# fragment or x86_64_defconfig; the scripts/config OPTIONs (-e SYM,
+# -d SYM) are applied to it at every build, then olddefconfig.  If
+# KCONFIG_CHECK names a command, it runs after olddefconfig, before the
+# build, and may end the script.
+build_kernel() {
+	local bdir=$1 base=$2
+	local mk=(make -s -C "$SRC" ARCH=x86_64 O="$bdir")
+	shift 2
+	if [ ! -f "$bdir/.config" ]; then
+		mkdir -p "$bdir"
+		if [ "$base" = x86_64_defconfig ]; then
+			"${mk[@]}" x86_64_defconfig
+		else
+			cp "$base" "$bdir/.config"
+		fi
+	fi
+	[ $# = 0 ] || "$SRC/scripts/config" --file "$bdir/.config" "$@"
+	"${mk[@]}" "CC=ccache gcc" olddefconfig
+	[ -z "${KCONFIG_CHECK:-}" ] || "$KCONFIG_CHECK"
+	"${mk[@]}" "CC=ccache gcc" -j"$JOBS" bzImage
+}
+
 # build_bench_kernel TREE OUT: $OUT/bzImage-TREE (and System.map-TREE) from
 # the KUnit config plus the benchmark, so the three trees differ only in
 # what the patches change.  Skipped when the image is of the tree's commit.
@@ -169,17 +193,11 @@ build_bench_kernel() {
 	fi
 	log "building the $t kernel ($(git -C "$LINUX" log -1 --format='%h %s' "$rev"))"
 	checkout_src "$rev"
-	if [ ! -f "$bdir/.config" ]; then
-		mkdir -p "$bdir"
-		cp "$TOP/Kconfig.fragment" "$bdir/.config"
-	fi
 	# The serial console is what kunit.py adds for x86_64
 	# (tools/testing/kunit/qemu_configs/x86_64.py): without it a
 	# config that no KUnit run has made yet boots silently.
-	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS \
+	build_kernel "$bdir" "$TOP/Kconfig.fragment" -e PERCPU_BENCH -e PERCPU_STATS \
 		-e SERIAL_8250 -e SERIAL_8250_CONSOLE -d FTRACE -d ENABLE_DEFAULT_TRACERS
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
 	mkdir -p "$out"
 	cp "$bdir/arch/x86/boot/bzImage" "$img"
 	cp "$bdir/System.map" "$out/System.map-$t"
@@ -208,7 +226,8 @@ make_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$1/initramfs.cpio.gz"
 }
 
-# What a boot to a busybox init needs on top of a KUnit or defconfig config.
-BOOT_OPTIONS="BLK_DEV_INITRD RD_GZIP DEVTMPFS DEVTMPFS_MOUNT PERCPU_STATS
-	DEBUG_FS SERIAL_8250 SERIAL_8250_CONSOLE BINFMT_ELF BINFMT_SCRIPT
-	PROC_FS SYSFS TTY"
+# What a boot to a busybox init needs on top of a KUnit or defconfig
+# config, as build_kernel OPTIONs.
+BOOT_OPTIONS=(-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e DEVTMPFS_MOUNT
+	-e PERCPU_STATS -e DEBUG_FS -e SERIAL_8250 -e SERIAL_8250_CONSOLE
+	-e BINFMT_ELF -e BINFMT_SCRIPT -e PROC_FS -e SYSFS -e TTY)

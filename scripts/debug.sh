@@ -22,30 +22,32 @@ bdir=$BUILD/debug-$cfg
 out=$BUILD/debug-out
 mkdir -p "$bdir" "$out"
 
+# The fragment's options that this tree has must have survived
+# olddefconfig (a compiler without KCSAN support drops it, for instance).
+check_config() {
+	local sym missing=
+	for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
+		git -C "$SRC" grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*' || continue
+		grep -q "^CONFIG_$sym=y" "$bdir/.config" || missing="$missing $sym"
+	done
+	if [ "$missing" = " KCSAN" ]; then
+		echo "SKIP $cfg: this compiler cannot build KCSAN"
+		summary "debug-$cfg-$tree"
+		exit 0
+	elif [ -n "$missing" ]; then
+		bad "$cfg: olddefconfig dropped$missing"
+		summary "debug-$cfg-$tree" || exit 1
+	fi
+}
+
 checkout_src "$rev"
 log "$cfg kernel of $tree ($(git -C "$SRC" log -1 --format='%h %s'))"
-want=$( (cat "$frag"; for o in $BOOT_OPTIONS; do echo "CONFIG_$o=y"; done) | awk '!seen[$0]++')
-if [ ! -f "$bdir/.config" ] || [ "$(cat "$bdir/.fragment" 2>/dev/null)" != "$want" ]; then
-	echo "$want" > "$bdir/.config"
-	echo "$want" > "$bdir/.fragment"
+# A new .config when the fragment changed (.fragment: the one it was made from).
+if ! cmp -s "$frag" "$bdir/.fragment"; then
+	rm -f "$bdir/.config"
+	cp "$frag" "$bdir/.fragment"
 fi
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-# Options this tree has must have survived olddefconfig (a compiler
-# without KCSAN support drops it, for instance).
-missing=
-for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
-	git -C "$SRC" grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*' || continue
-	grep -q "^CONFIG_$sym=y" "$bdir/.config" || missing="$missing $sym"
-done
-if [ "$missing" = " KCSAN" ]; then
-	echo "SKIP $cfg: this compiler cannot build KCSAN"
-	summary "debug-$cfg-$tree"
-	exit 0
-elif [ -n "$missing" ]; then
-	bad "$cfg: olddefconfig dropped$missing"
-	summary "debug-$cfg-$tree" || exit 1
-fi
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+KCONFIG_CHECK=check_config build_kernel "$bdir" "$frag" "${BOOT_OPTIONS[@]}"
 
 make_initramfs "$out" <<'INIT'
 if [ -e /sys/kernel/debug/kmemleak ]; then
