@@ -31,11 +31,9 @@ INIT
 
 blog=$out/boot-$tree-$cfg.log
 log "booting $tree to init (-smp 4)"
-timeout "${BOOT_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -m 1024 -smp 4 \
-	-kernel "$bdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 tsc=reliable kunit.enable=0 rdinit=/init panic=-1" \
-	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
-	> "$blog" 2>&1 || true
+qemu_run --kernel "$bdir/arch/x86/boot/bzImage" --smp 4 --mem 1024 \
+	--initrd "$out/initramfs.cpio.gz" --append "kunit.enable=0" \
+	--timeout "${BOOT_TIMEOUT:-600}" --log "$blog"
 if grep -q 'BOOT-OK' "$blog" &&
    grep -q 'Percpu Memory Statistics' "$blog" &&
    grep -q 'PERCPU-STATS-END' "$blog"; then

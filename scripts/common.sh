@@ -226,6 +226,61 @@ make_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$1/initramfs.cpio.gz"
 }
 
+# Kernel arguments of every boot under QEMU (kunit.py's too): QEMU runs
+# TCG here (no KVM), where the clocksource watchdog may drop the TSC.
+TCG_KERNEL_ARGS=tsc=reliable
+
+# qemu_run OPTION... [-- QEMU-ARG...]: boot a kernel under QEMU as every
+# script does: no default devices, the console on the serial port, qboot,
+# no reboot and panic=-1 (a panic or a reboot ends QEMU), stdin from
+# /dev/null.
+#   --kernel FILE   the bzImage
+#   --smp N         CPUs
+#   --mem MIB       memory
+#   --initrd FILE   an initramfs; its /init runs (rdinit=/init)
+#   --append ARGS   kernel arguments, after console=ttyS0 $TCG_KERNEL_ARGS
+#   --timeout SECS  kill QEMU after that long
+#   --log FILE      the console and QEMU's messages go to FILE; QEMU's
+#                   exit status is ignored (the caller reads FILE)
+#   --background    with --log: QEMU runs in the background, its pid in
+#                   QEMU_PID, the console goes to FILE through -serial
+#                   file: and QEMU's messages to stderr
+# QEMU-ARGs (-icount, -monitor...) go after -smp.
+qemu_run() {
+	local kernel='' smp='' mem='' initrd='' append='' timeout='' log=''
+	local bg='' serial=stdio cmd
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kernel) kernel=$2 ;;
+		--smp) smp=$2 ;;
+		--mem) mem=$2 ;;
+		--initrd) initrd=$2 ;;
+		--append) append=$2 ;;
+		--timeout) timeout=$2 ;;
+		--log) log=$2 ;;
+		--background) bg=1; shift; continue ;;
+		--) shift; break ;;
+		*) die "qemu_run: unknown option $1" ;;
+		esac
+		shift 2
+	done
+	if [ -z "$kernel" ] || [ -z "$smp" ] || [ -z "$mem" ] || [ -z "$log" ]; then
+		die "qemu_run needs --kernel, --smp, --mem and --log"
+	fi
+	[ -z "$bg" ] || serial=file:$log
+	cmd=(qemu-system-x86_64 -nodefaults -m "$mem" -smp "$smp" "$@" -kernel "$kernel")
+	[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+	cmd+=(-append "console=ttyS0 $TCG_KERNEL_ARGS${append:+ $append}${initrd:+ rdinit=/init} panic=-1"
+	      -no-reboot -nographic -serial "$serial" -bios qboot.rom)
+	[ -z "$timeout" ] || cmd=(timeout "$timeout" "${cmd[@]}")
+	if [ -n "$bg" ]; then
+		"${cmd[@]}" < /dev/null &
+		QEMU_PID=$!
+	else
+		"${cmd[@]}" < /dev/null > "$log" 2>&1 || true
+	fi
+}
+
 # What a boot to a busybox init needs on top of a KUnit or defconfig
 # config, as build_kernel OPTIONs.
 BOOT_OPTIONS=(-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e DEVTMPFS_MOUNT

@@ -63,11 +63,10 @@ INIT
 
 blog=$out/$cfg-$tree.log
 log "booting it: the percpu suites run during boot (-smp 4)"
-timeout "${BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -nodefaults -m "${MEM:-2048}" -smp 4 \
-	-kernel "$bdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 tsc=reliable kunit.enable=1 kunit.filter_glob=percpu* rdinit=/init panic=-1" \
-	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
-	> "$blog" 2>&1 || true
+qemu_run --kernel "$bdir/arch/x86/boot/bzImage" --smp 4 --mem "${MEM:-2048}" \
+	--initrd "$out/initramfs.cpio.gz" \
+	--append "kunit.enable=1 kunit.filter_glob=percpu*" \
+	--timeout "${BOOT_TIMEOUT:-1800}" --log "$blog"
 
 kunit_parse <(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1)
 [ -n "$KRES" ] && [ "$KPASS" -gt 0 ] || KFAIL=$((KFAIL + 1))
