@@ -60,5 +60,6 @@ profile: tree
 
 ## make clean: remove the build outputs; keeps build/linux and ccache
 clean:
-	rm -rf build/kunit-* build/bench-Kconfig build/check build/src
+	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
+		build/badinput build/profile build/check build/src
 	-git -C build/linux worktree prune 2>/dev/null
