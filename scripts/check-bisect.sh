@@ -18,7 +18,6 @@ for ((k = 1; k <= n; k++)); do
 	if [ ! -f "$bdir/.config" ]; then
 		mkdir -p "$bdir"
 		cp "$kconfig" "$bdir/.config"
-		make -s -C "$SRC" "${mkflags[@]}" olddefconfig
 	fi
 	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null
 	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |
