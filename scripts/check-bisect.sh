@@ -44,7 +44,7 @@ for ((k = 1; k <= n; k++)); do
 			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
 		else
 			printf 'FAIL [%d/%d] KUnit: %s\n' $k $n "$KRES"
-			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | head -20 | sed 's/^/  /'
+			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | head -20 | sed 's/^/  /' || true
 		fi
 	fi
 done
