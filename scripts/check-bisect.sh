@@ -34,7 +34,7 @@ for ((k = 1; k <= n; k++)); do
 		ok "[$k/$n] builds with W=1, no warnings: $subj"
 	else
 		bad "[$k/$n] builds with W=1, no warnings: $subj"
-		echo "$out" | grep -E -A3 'warning:|error:' | head -30 | sed 's/^/  /'
+		echo "$out" | grep -E -A3 'warning:|error:' | quote 30
 	fi
 	if [ "${BISECT_KUNIT:-all}" = all ] || [ $k = 1 ] || [ $k = $n ]; then
 		kunit_counts "$rev" "$BUILD/kunit-step-$k.log"
@@ -44,7 +44,7 @@ for ((k = 1; k <= n; k++)); do
 			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
 		else
 			printf 'FAIL [%d/%d] KUnit: %s\n' $k $n "$KRES"
-			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | head -20 | sed 's/^/  /' || true
+			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | quote 20 || true
 		fi
 	fi
 done

@@ -74,7 +74,7 @@ for p in $base $series; do
 		ok "checkpatch --strict: ${p#"$TOP"/}"
 	else
 		bad "checkpatch --strict: ${p#"$TOP"/}"
-		echo "$out" | head -40 | sed 's/^/  /'
+		echo "$out" | quote 40
 	fi
 done
 summary check-series

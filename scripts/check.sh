@@ -24,7 +24,7 @@ kunit_tree() {
 	kunit_counts "$1" "$out/$2.log"
 	[ "$KFAIL" = 0 ] && echo "ok   $2: $KRES" || {
 		echo "FAIL $2: $KRES"
-		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | head -20 | sed 's/^/  /'
+		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | quote 20
 	}
 	echo "$2: $KPASS passed, $KFAIL failed"
 }

@@ -30,6 +30,9 @@ summary() {
 	[ "$fail" = 0 ]
 }
 
+# quote N: the first N lines of stdin, indented, the details under a FAIL.
+quote() { head -"$1" | sed 's/^/  /'; }
+
 pkg_version() {
 	dpkg-query -W -f '${Version}' "$PKG" 2>/dev/null || echo unknown
 }

@@ -87,6 +87,6 @@ if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then
 	ok "no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
 else
 	bad "reports in ${blog#"$TOP"/}:"
-	echo "$reports" | head -20 | sed 's/^/  /'
+	echo "$reports" | quote 20
 fi
 summary "debug-$cfg-$tree"
