@@ -207,6 +207,22 @@ build_bench_kernel() {
 	echo "$want" > "$img.rev"
 }
 
+# bench_mask NAMES: the run_test_mask of lib/test_percpu_bench.c that
+# runs the scenarios named in NAMES (comma separated): bit i for entry i
+# of its bench_tests[] table.
+bench_mask() {
+	local name names mask=0 i
+	mapfile -t names < <(sed -n 's/^\t{ "\([a-z]*\)", [a-z_]* },$/\1/p' "$TOP/lib/test_percpu_bench.c")
+	for name in ${1//,/ }; do
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			[ "${names[i]}" != "$name" ] || break
+		done
+		[ "$i" -lt ${#names[@]} ] || die "no benchmark scenario $name (${names[*]})"
+		mask=$((mask | 1 << i))
+	done
+	echo "$mask"
+}
+
 # make_initramfs DIR < init: DIR/initramfs.cpio.gz with busybox and the
 # init script read from stdin.
 make_initramfs() {

@@ -17,7 +17,7 @@ build_bench_kernel "$t" "$out"
 N=${N:-262144}
 args="nokaslr kunit.enable=0 test_percpu_bench.run=1"
 args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=${AN:-16384}"
-args="$args test_percpu_bench.sizes=${SIZES:-4} test_percpu_bench.scenarios=${SCENARIOS:-orders}"
+args="$args test_percpu_bench.sizes=${SIZES:-4} test_percpu_bench.run_test_mask=$(bench_mask "${SCENARIOS:-orders}")"
 sock=$prof/monitor.sock
 rm -f "$sock" "$prof/samples"
 
