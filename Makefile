@@ -6,10 +6,11 @@ SHELL := /bin/bash
 
 .PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput clean
 
+## make help: this list of targets
 help:
-	@sed -n 's/^## //p' README.md 2>/dev/null | head -40 || true
-	@echo "targets: check bench kunit tree export check-series check-bisect clean"
+	@sed -n 's/^## //p' $(firstword $(MAKEFILE_LIST))
 
+## make deps: install the Debian packages the tooling needs (apt-get, as root)
 deps:
 	@bash scripts/deps.sh
 
@@ -33,15 +34,15 @@ kunit: tree
 check-bisect: tree
 	@bash scripts/check-bisect.sh
 
-## make check: all of the above, ending with "N passed, N failed"
+## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
 
-## make boot [TREE=upstream|base|series]: boot to a busybox init, read percpu_stats
+## make boot [TREE=upstream|base|series] [BOOT_CONFIG=kunit|defconfig]: boot to a busybox init, read percpu_stats
 boot: tree
 	@bash scripts/boot.sh $(TREE)
 
-## make bench [QUICK=1] [REPS=n]: the evaluation table (upstream, base, series)
+## make bench [QUICK=1] [REPS=n] [TREES=...]: the evaluation table (upstream, base, series)
 bench: tree
 	@bash scripts/bench.sh
 
@@ -57,6 +58,8 @@ badinput: tree
 profile: tree
 	@bash scripts/profile.sh $(TREE)
 
+## make clean: remove the build outputs; keeps build/linux and ccache
 clean:
-	rm -rf build/kunit-* build/bench-Kconfig build/check build/src
+	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
+		build/badinput build/profile build/check build/src
 	-git -C build/linux worktree prune 2>/dev/null

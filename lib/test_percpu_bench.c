@@ -9,7 +9,8 @@
  *   percpu_bench: <scenario> size=<B> align=<B> order=<order> n=<N>
  *                 alloc_us=<us> free_us=<us> pages=<populated pages>
  *
- * Scenarios (the "scenarios" parameter, comma separated):
+ * Scenarios, in the order they run (run_test_mask selects them, all by
+ * default):
  *   orders   - N objects of each size, freed in order, alternating (every
  *              other one, then the rest) and in reverse
  *   aligned  - 4-byte objects at 8-byte alignment, and at 4 for reference
@@ -26,6 +27,8 @@
  *
  * pages= is pcpu_nr_pages() with the N objects live (built in only).  The
  * benchmark waits for the balance work to settle after each measurement.
+ * As a module it does its work at load and then fails the load with
+ * -EAGAIN, as test_vmalloc does, so that it never stays loaded.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -39,7 +42,6 @@
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/string.h>
 #include <linux/vmalloc.h>
 
 static bool run;
@@ -59,9 +61,17 @@ static int nr_sizes = 6;
 module_param_array(sizes, uint, &nr_sizes, 0444);
 MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
 
-static char *scenarios = "orders,aligned,prefill,kmalloc,lumps";
-module_param(scenarios, charp, 0444);
-MODULE_PARM_DESC(scenarios, "Scenarios to run (default: all)");
+static unsigned int run_test_mask = UINT_MAX;
+module_param(run_test_mask, uint, 0444);
+MODULE_PARM_DESC(run_test_mask,
+		 "Scenarios to run, a mask (default: all).\n\n"
+		 "\t\tid: 1,  name: orders\n"
+		 "\t\tid: 2,  name: aligned\n"
+		 "\t\tid: 4,  name: prefill\n"
+		 "\t\tid: 8,  name: kmalloc\n"
+		 "\t\tid: 16, name: lumps\n"
+		 /* Add a new test case description here. */
+);
 
 static unsigned int reps = 1;
 module_param(reps, uint, 0444);
@@ -92,20 +102,6 @@ static unsigned long bench_nr_pages(void)
 #else
 	return pcpu_nr_pages();
 #endif
-}
-
-static bool bench_wanted(const char *name)
-{
-	const char *p = scenarios;
-	size_t len = strlen(name);
-
-	while ((p = strstr(p, name))) {
-		if ((p == scenarios || p[-1] == ',') &&
-		    (p[len] == ',' || !p[len]))
-			return true;
-		p += len;
-	}
-	return false;
 }
 
 /*
@@ -200,12 +196,12 @@ static void bench_orders(const char *scenario)
 				return;
 }
 
-static void bench_aligned(void)
+static void bench_aligned(const char *scenario)
 {
 	unsigned int n = min(aligned_objs ?: nr_objs, nr_objs);
 
-	bench_one("aligned", 4, 8, BENCH_IN_ORDER, n);
-	bench_one("aligned", 4, 4, BENCH_IN_ORDER, n);
+	bench_one(scenario, 4, 8, BENCH_IN_ORDER, n);
+	bench_one(scenario, 4, 4, BENCH_IN_ORDER, n);
 }
 
 /*
@@ -213,7 +209,7 @@ static void bench_aligned(void)
  * objects fill, by allocating them all and freeing those in the first
  * half of their page; then run the orders with that in place.
  */
-static void bench_prefill(void)
+static void bench_prefill(const char *scenario)
 {
 	void __percpu **fill;
 	unsigned int i, nr, kept = 0;
@@ -234,13 +230,13 @@ static void bench_prefill(void)
 		else
 			fill[kept++] = fill[i];
 	}
-	bench_orders("prefill");
+	bench_orders(scenario);
 	for (i = 0; i < kept; i++)
 		free_percpu(fill[i]);
 	vfree(fill);
 }
 
-static void bench_kmalloc(void)
+static void bench_kmalloc(const char *scenario)
 {
 	unsigned int i;
 	u64 start, alloc_ns, free_ns;
@@ -259,8 +255,8 @@ static void bench_kmalloc(void)
 		while (i-- > 0)
 			kfree(ptrs[i]);
 		free_ns = ktime_get_ns() - start;
-		pr_info("kmalloc size=%u align=%u order=reverse n=%u alloc_us=%llu free_us=%llu pages=0\n",
-			sizes[s], sizes[s], nr_objs,
+		pr_info("%s size=%u align=%u order=reverse n=%u alloc_us=%llu free_us=%llu pages=0\n",
+			scenario, sizes[s], sizes[s], nr_objs,
 			div_u64(alloc_ns, NSEC_PER_USEC),
 			div_u64(free_ns, NSEC_PER_USEC));
 		cond_resched();
@@ -281,11 +277,12 @@ static void bench_lump_add(struct bench_lump *l, u64 start)
 	l->calls++;
 }
 
-static void bench_lump_print(unsigned int size, unsigned int n,
-			     const char *phase, struct bench_lump *l)
+static void bench_lump_print(const char *scenario, unsigned int size,
+			     unsigned int n, const char *phase,
+			     struct bench_lump *l)
 {
-	pr_info("lumps size=%u n=%u phase=%s calls=%u max_ns=%llu total_us=%llu\n",
-		size, n, phase, l->calls, l->max_ns,
+	pr_info("%s size=%u n=%u phase=%s calls=%u max_ns=%llu total_us=%llu\n",
+		scenario, size, n, phase, l->calls, l->max_ns,
 		div_u64(l->total_ns, NSEC_PER_USEC));
 }
 
@@ -299,7 +296,8 @@ static void bench_lump_print(unsigned int size, unsigned int n,
  * Each call is timed on its own; the slowest is what one caller may wait
  * for, with interrupts off for most of it.
  */
-static void bench_lumps_one(unsigned int size, unsigned int n)
+static void bench_lumps_one(const char *scenario, unsigned int size,
+			    unsigned int n)
 {
 	struct bench_lump mass = {}, alloc = {}, free = {}, rest = {};
 	void __percpu **small;
@@ -316,7 +314,8 @@ static void bench_lumps_one(unsigned int size, unsigned int n)
 			break;
 	}
 	if (i < n) {
-		pr_err("lumps size=%u: allocation %u of %u failed\n", size, i, n);
+		pr_err("%s size=%u: allocation %u of %u failed\n", scenario,
+		       size, i, n);
 		bench_free(i, BENCH_IN_ORDER);
 		vfree(small);
 		return;
@@ -342,26 +341,40 @@ static void bench_lumps_one(unsigned int size, unsigned int n)
 		free_percpu(objs[i]);
 		bench_lump_add(&rest, start);
 	}
-	bench_lump_print(size, n, "massfree", &mass);
-	bench_lump_print(size, n, "alloc", &alloc);
-	bench_lump_print(size, n, "free", &free);
-	bench_lump_print(size, n, "restfree", &rest);
+	bench_lump_print(scenario, size, n, "massfree", &mass);
+	bench_lump_print(scenario, size, n, "alloc", &alloc);
+	bench_lump_print(scenario, size, n, "free", &free);
+	bench_lump_print(scenario, size, n, "restfree", &rest);
 	vfree(small);
 	bench_settle();
 }
 
-static void bench_lumps(void)
+static void bench_lumps(const char *scenario)
 {
-	bench_lumps_one(1024, lump_objs);
-	bench_lumps_one(256, 4 * lump_objs);
+	bench_lumps_one(scenario, 1024, lump_objs);
+	bench_lumps_one(scenario, 256, 4 * lump_objs);
 }
 
-static int __init test_percpu_bench_init(void)
-{
-	unsigned int r;
+struct bench_test {
+	const char *name;
+	void (*fn)(const char *name);
+};
 
-	if (!run)
-		return 0;
+/* In run_test_mask's order: entry i is bit i. */
+static const struct bench_test bench_tests[] = {
+	{ "orders", bench_orders },
+	{ "aligned", bench_aligned },
+	{ "prefill", bench_prefill },
+	{ "kmalloc", bench_kmalloc },
+	{ "lumps", bench_lumps },
+	/* Add a new test case here. */
+};
+
+static int __init bench_run(void)
+{
+	char names[64] = "";
+	unsigned int r, i;
+	int len = 0;
 
 	objs = vmalloc_array(nr_objs, sizeof(*objs));
 	if (!objs)
@@ -375,32 +388,37 @@ static int __init test_percpu_bench_init(void)
 	 */
 	msleep(2 * MSEC_PER_SEC);
 	bench_settle();
+	for (i = 0; i < ARRAY_SIZE(bench_tests); i++)
+		if (run_test_mask & BIT(i))
+			len += scnprintf(names + len, sizeof(names) - len, "%s%s",
+					 len ? "," : "", bench_tests[i].name);
 	pr_info("start nr_objs=%u reps=%u scenarios=%s cpus=%u\n", nr_objs,
-		reps, scenarios, num_possible_cpus());
+		reps, names, num_possible_cpus());
 	for (r = 0; r < reps; r++) {
 		pr_info("rep %u\n", r);
-		if (bench_wanted("orders"))
-			bench_orders("orders");
-		if (bench_wanted("aligned"))
-			bench_aligned();
-		if (bench_wanted("prefill"))
-			bench_prefill();
-		if (bench_wanted("kmalloc"))
-			bench_kmalloc();
-		if (bench_wanted("lumps"))
-			bench_lumps();
+		for (i = 0; i < ARRAY_SIZE(bench_tests); i++)
+			if (run_test_mask & BIT(i))
+				bench_tests[i].fn(bench_tests[i].name);
 	}
 	pr_info("done\n");
 
 	vfree(objs);
 	return 0;
 }
-module_init(test_percpu_bench_init);
 
-static void __exit test_percpu_bench_exit(void)
+static int __init test_percpu_bench_init(void)
 {
+	int ret;
+
+	if (run) {
+		ret = bench_run();
+		if (ret)
+			return ret;
+	}
+	/* As test_vmalloc: a module's work is done, fail the load to unload it. */
+	return IS_MODULE(CONFIG_PERCPU_BENCH) ? -EAGAIN : 0;
 }
-module_exit(test_percpu_bench_exit);
+module_init(test_percpu_bench_init);
 
 MODULE_DESCRIPTION("Benchmark of alloc_percpu() and free_percpu()");
 MODULE_LICENSE("GPL");

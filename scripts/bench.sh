@@ -37,10 +37,10 @@ for t in $trees; do
 	build_bench_kernel "$t" "$out"
 done
 
-args="console=ttyS0 tsc=reliable kunit.enable=0 panic=-1 test_percpu_bench.run=1"
+args="kunit.enable=0 test_percpu_bench.run=1"
 args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=$AN"
 [ -n "${SIZES:-}" ] && args="$args test_percpu_bench.sizes=$SIZES"
-[ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.scenarios=$SCENARIOS"
+[ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.run_test_mask=$(bench_mask "$SCENARIOS")"
 
 host="$(nproc) cpus, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(qemu-system-x86_64 --version | head -1)"
 runs=$out/runs/N$N-AN$AN${SIZES:+-s$SIZES}${SCENARIOS:+-$SCENARIOS}
@@ -54,10 +54,9 @@ for r in $(seq 1 "$REPS"); do
 		log "[$i/$total] rep $r: booting $t (N=$N, -smp $SMP, -m $MEM)"
 		start=$(date +%s)
 		blog=$out/boot-$t-$r.log
-		timeout "${BOOT_TIMEOUT:-14400}" qemu-system-x86_64 -nodefaults \
-			-m "$MEM" -smp "$SMP" $ICOUNT -kernel "$out/bzImage-$t" \
-			-append "$args" -no-reboot -nographic -serial stdio \
-			-bios qboot.rom < /dev/null > "$blog" 2>&1 || true
+		qemu_run --kernel "$out/bzImage-$t" --smp "$SMP" --mem "$MEM" \
+			--append "$args" --timeout "${BOOT_TIMEOUT:-14400}" \
+			--log "$blog" -- $ICOUNT
 		grep -q 'test_percpu_bench: done' "$blog" ||
 			die "$t did not finish the benchmark: see ${blog#"$TOP"/}"
 		csv=$runs/$t-$(cut -c1-12 "$out/bzImage-$t.rev")-$(date +%s).csv

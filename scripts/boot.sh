@@ -12,27 +12,16 @@ tree=${1:-series}
 cfg=${BOOT_CONFIG:-kunit}
 rev=$(tree_rev "$tree")
 case "$cfg" in
-kunit) bdir=$BUILD/boot ;;
-defconfig) bdir=$BUILD/boot-defconfig ;;
+kunit) bdir=$BUILD/boot base=$TOP/Kconfig.fragment ;;
+defconfig) bdir=$BUILD/boot-defconfig base=x86_64_defconfig ;;
 *) die "BOOT_CONFIG must be kunit or defconfig" ;;
 esac
 out=$BUILD/boot-out
-mkdir -p "$bdir" "$out"
+mkdir -p "$out"
 
 checkout_src "$rev"
-if [ ! -f "$bdir/.config" ]; then
-	if [ "$cfg" = defconfig ]; then
-		make -s -C "$SRC" ARCH=x86_64 O="$bdir" x86_64_defconfig
-	else
-		cp "$TOP/Kconfig.fragment" "$bdir/.config"
-	fi
-	for o in $BOOT_OPTIONS; do
-		"$SRC/scripts/config" --file "$bdir/.config" -e "$o"
-	done
-fi
 log "building the $tree kernel ($cfg config) for a boot to init"
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+build_kernel "$bdir" "$base" "${BOOT_OPTIONS[@]}"
 
 make_initramfs "$out" <<'INIT'
 echo "BOOT-OK: init is running on $(nproc) cpus"
@@ -42,18 +31,14 @@ INIT
 
 blog=$out/boot-$tree-$cfg.log
 log "booting $tree to init (-smp 4)"
-timeout "${BOOT_TIMEOUT:-600}" qemu-system-x86_64 -nodefaults -m 1024 -smp 4 \
-	-kernel "$bdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 tsc=reliable kunit.enable=0 rdinit=/init panic=-1" \
-	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
-	> "$blog" 2>&1 || true
+qemu_run --kernel "$bdir/arch/x86/boot/bzImage" --smp 4 --mem 1024 \
+	--initrd "$out/initramfs.cpio.gz" --append "kunit.enable=0" \
+	--timeout "${BOOT_TIMEOUT:-600}" --log "$blog"
 if grep -q 'BOOT-OK' "$blog" &&
    grep -q 'Percpu Memory Statistics' "$blog" &&
    grep -q 'PERCPU-STATS-END' "$blog"; then
-	echo "ok   $tree boots to init ($cfg config, -smp 4), percpu_stats readable"
-	echo "boot-$tree: 1 passed, 0 failed"
+	ok "$tree boots to init ($cfg config, -smp 4), percpu_stats readable"
 else
-	echo "FAIL $tree did not boot to init with percpu_stats: ${blog#"$TOP"/}"
-	echo "boot-$tree: 0 passed, 1 failed"
-	exit 1
+	bad "$tree did not boot to init with percpu_stats: ${blog#"$TOP"/}"
 fi
+summary "boot-$tree"

@@ -5,10 +5,6 @@
 # BISECT_KUNIT=ends runs KUnit at the first and last patch only.
 . "$(dirname "$0")/common.sh"
 
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
-
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
 bdir=$BUILD/kunit-$(basename "$kconfig" .fragment)
 mapfile -t patches < <(series_patches)
@@ -22,7 +18,6 @@ for ((k = 1; k <= n; k++)); do
 	if [ ! -f "$bdir/.config" ]; then
 		mkdir -p "$bdir"
 		cp "$kconfig" "$bdir/.config"
-		make -s -C "$SRC" "${mkflags[@]}" olddefconfig
 	fi
 	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null
 	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |
@@ -39,7 +34,7 @@ for ((k = 1; k <= n; k++)); do
 		ok "[$k/$n] builds with W=1, no warnings: $subj"
 	else
 		bad "[$k/$n] builds with W=1, no warnings: $subj"
-		echo "$out" | grep -E -A3 'warning:|error:' | head -30 | sed 's/^/  /'
+		echo "$out" | grep -E -A3 'warning:|error:' | quote 30
 	fi
 	if [ "${BISECT_KUNIT:-all}" = all ] || [ $k = 1 ] || [ $k = $n ]; then
 		kunit_counts "$rev" "$BUILD/kunit-step-$k.log"
@@ -49,9 +44,8 @@ for ((k = 1; k <= n; k++)); do
 			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
 		else
 			printf 'FAIL [%d/%d] KUnit: %s\n' $k $n "$KRES"
-			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | head -20 | sed 's/^/  /'
+			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | quote 20 || true
 		fi
 	fi
 done
-echo "check-bisect: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary check-bisect

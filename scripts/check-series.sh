@@ -7,9 +7,6 @@
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pcpu-check.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
 
 base=$(base_patches)
 series=$(series_patches)
@@ -81,8 +78,7 @@ for p in $base $series; do
 		ok "checkpatch --strict: ${p#"$TOP"/}"
 	else
 		bad "checkpatch --strict: ${p#"$TOP"/}"
-		echo "$out" | head -40 | sed 's/^/  /'
+		echo "$out" | quote 40
 	fi
 done
-echo "check-series: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary check-series

@@ -3,7 +3,6 @@
 # make check: every check of the project, ending with "N passed, N failed".
 . "$(dirname "$0")/common.sh"
 
-pass=0 fail=0
 out=$BUILD/check
 mkdir -p "$out"
 
@@ -25,7 +24,7 @@ kunit_tree() {
 	kunit_counts "$1" "$out/$2.log"
 	[ "$KFAIL" = 0 ] && echo "ok   $2: $KRES" || {
 		echo "FAIL $2: $KRES"
-		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | head -20 | sed 's/^/  /'
+		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | quote 20
 	}
 	echo "$2: $KPASS passed, $KFAIL failed"
 }
@@ -48,5 +47,4 @@ sub boot-series bash "$TOP/scripts/boot.sh" series
 # not run here: a cold KASAN build takes about 25 minutes on 2 cores and
 # would take a cold make check past CI's 90.  README has its last result.
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+summary ""

@@ -18,6 +18,21 @@ export GIT_COMMITTER_EMAIL=dev@percpu-bitmap.org
 log() { printf '>>> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The checks: ok and bad print a check's result line and count it in
+# pass and fail; summary NAME prints the line a check script ends with,
+# "NAME: N passed, N failed" (with NAME empty, the counts alone), and fails
+# if any check did.
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
+bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
+summary() {
+	echo "${1:+$1: }$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+}
+
+# quote N: the first N lines of stdin, indented, the details under a FAIL.
+quote() { head -"$1" | sed 's/^/  /'; }
+
 pkg_version() {
 	dpkg-query -W -f '${Version}' "$PKG" 2>/dev/null || echo unknown
 }
@@ -100,22 +115,31 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=true
 JOBS=${JOBS:-$(nproc)}
 
-# Run KUnit on a tree (scripts/kunit.sh) with its output in $2; print the
-# summary and set KPASS/KFAIL to the test cases that passed and failed
-# (crashes, parse errors and a failed run count as failures).
-kunit_counts() {
-	local tree=$1 logf=$2 rc=0 res key
-	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
-	res=$(grep -E 'Testing complete' "$logf" | tail -1 | sed 's/.*Testing complete\. //')
-	KPASS=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+# kunit_parse FILE: the summary of kunit.py's output in FILE (its last
+# "Testing complete" line): KRES, the summary (empty if there is none),
+# KPASS the test cases that passed, KFAIL those that failed, crashed or
+# had errors.
+kunit_parse() {
+	local key
+	KRES=$(grep -E 'Testing complete' "$1" | tail -1 | sed 's/.*Testing complete\. //' || true)
+	KPASS=$(echo "$KRES" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
 	KFAIL=0
 	for key in failed crashed errors; do
-		KFAIL=$((KFAIL + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
+		KFAIL=$((KFAIL + $(echo "$KRES" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
 	done
+}
+
+# Run KUnit on a tree (scripts/kunit.sh) with its output in $2; set
+# KPASS/KFAIL to the test cases that passed and failed (crashes, parse
+# errors and a failed run count as failures) and KRES to the summary.
+kunit_counts() {
+	local tree=$1 logf=$2 rc=0
+	bash "$TOP/scripts/kunit.sh" "$tree" > "$logf" 2>&1 || rc=$?
+	kunit_parse "$logf"
 	if [ $rc != 0 ] && [ "$KFAIL" = 0 ]; then
 		KFAIL=1
 	fi
-	KRES=${res:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
+	KRES=${KRES:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
 }
 
 # upstream-test and base-test: upstream and base plus the series' patches
@@ -129,6 +153,30 @@ make_test_branches() {
 		git branch -f "$t-test" >/dev/null
 	done
 	git checkout -q series
+}
+
+# build_kernel BDIR BASE [OPTION...]: $SRC's bzImage for x86_64, built in
+# BDIR with ccache.  A missing BDIR/.config starts as BASE, a config
+# fragment or x86_64_defconfig; the scripts/config OPTIONs (-e SYM,
+# -d SYM) are applied to it at every build, then olddefconfig.  If
+# KCONFIG_CHECK names a command, it runs after olddefconfig, before the
+# build, and may end the script.
+build_kernel() {
+	local bdir=$1 base=$2
+	local mk=(make -s -C "$SRC" ARCH=x86_64 O="$bdir")
+	shift 2
+	if [ ! -f "$bdir/.config" ]; then
+		mkdir -p "$bdir"
+		if [ "$base" = x86_64_defconfig ]; then
+			"${mk[@]}" x86_64_defconfig
+		else
+			cp "$base" "$bdir/.config"
+		fi
+	fi
+	[ $# = 0 ] || "$SRC/scripts/config" --file "$bdir/.config" "$@"
+	"${mk[@]}" "CC=ccache gcc" olddefconfig
+	[ -z "${KCONFIG_CHECK:-}" ] || "$KCONFIG_CHECK"
+	"${mk[@]}" "CC=ccache gcc" -j"$JOBS" bzImage
 }
 
 # build_bench_kernel TREE OUT: $OUT/bzImage-TREE (and System.map-TREE) from
@@ -151,21 +199,31 @@ build_bench_kernel() {
 	fi
 	log "building the $t kernel ($(git -C "$LINUX" log -1 --format='%h %s' "$rev"))"
 	checkout_src "$rev"
-	if [ ! -f "$bdir/.config" ]; then
-		mkdir -p "$bdir"
-		cp "$TOP/Kconfig.fragment" "$bdir/.config"
-	fi
 	# The serial console is what kunit.py adds for x86_64
 	# (tools/testing/kunit/qemu_configs/x86_64.py): without it a
 	# config that no KUnit run has made yet boots silently.
-	"$SRC/scripts/config" --file "$bdir/.config" -e PERCPU_BENCH -e PERCPU_STATS \
+	build_kernel "$bdir" "$TOP/Kconfig.fragment" -e PERCPU_BENCH -e PERCPU_STATS \
 		-e SERIAL_8250 -e SERIAL_8250_CONSOLE -d FTRACE -d ENABLE_DEFAULT_TRACERS
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-	make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
 	mkdir -p "$out"
 	cp "$bdir/arch/x86/boot/bzImage" "$img"
 	cp "$bdir/System.map" "$out/System.map-$t"
 	echo "$want" > "$img.rev"
+}
+
+# bench_mask NAMES: the run_test_mask of lib/test_percpu_bench.c that
+# runs the scenarios named in NAMES (comma separated): bit i for entry i
+# of its bench_tests[] table.
+bench_mask() {
+	local name names mask=0 i
+	mapfile -t names < <(sed -n 's/^\t{ "\([a-z]*\)", [a-z_]* },$/\1/p' "$TOP/lib/test_percpu_bench.c")
+	for name in ${1//,/ }; do
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			[ "${names[i]}" != "$name" ] || break
+		done
+		[ "$i" -lt ${#names[@]} ] || die "no benchmark scenario $name (${names[*]})"
+		mask=$((mask | 1 << i))
+	done
+	echo "$mask"
 }
 
 # make_initramfs DIR < init: DIR/initramfs.cpio.gz with busybox and the
@@ -190,7 +248,63 @@ make_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$1/initramfs.cpio.gz"
 }
 
-# What a boot to a busybox init needs on top of a KUnit or defconfig config.
-BOOT_OPTIONS="BLK_DEV_INITRD RD_GZIP DEVTMPFS DEVTMPFS_MOUNT PERCPU_STATS
-	DEBUG_FS SERIAL_8250 SERIAL_8250_CONSOLE BINFMT_ELF BINFMT_SCRIPT
-	PROC_FS SYSFS TTY"
+# Kernel arguments of every boot under QEMU (kunit.py's too): QEMU runs
+# TCG here (no KVM), where the clocksource watchdog may drop the TSC.
+TCG_KERNEL_ARGS=tsc=reliable
+
+# qemu_run OPTION... [-- QEMU-ARG...]: boot a kernel under QEMU as every
+# script does: no default devices, the console on the serial port, qboot,
+# no reboot and panic=-1 (a panic or a reboot ends QEMU), stdin from
+# /dev/null.
+#   --kernel FILE   the bzImage
+#   --smp N         CPUs
+#   --mem MIB       memory
+#   --initrd FILE   an initramfs; its /init runs (rdinit=/init)
+#   --append ARGS   kernel arguments, after console=ttyS0 $TCG_KERNEL_ARGS
+#   --timeout SECS  kill QEMU after that long
+#   --log FILE      the console and QEMU's messages go to FILE; QEMU's
+#                   exit status is ignored (the caller reads FILE)
+#   --background    with --log: QEMU runs in the background, its pid in
+#                   QEMU_PID, the console goes to FILE through -serial
+#                   file: and QEMU's messages to stderr
+# QEMU-ARGs (-icount, -monitor...) go after -smp.
+qemu_run() {
+	local kernel='' smp='' mem='' initrd='' append='' timeout='' log=''
+	local bg='' serial=stdio cmd
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kernel) kernel=$2 ;;
+		--smp) smp=$2 ;;
+		--mem) mem=$2 ;;
+		--initrd) initrd=$2 ;;
+		--append) append=$2 ;;
+		--timeout) timeout=$2 ;;
+		--log) log=$2 ;;
+		--background) bg=1; shift; continue ;;
+		--) shift; break ;;
+		*) die "qemu_run: unknown option $1" ;;
+		esac
+		shift 2
+	done
+	if [ -z "$kernel" ] || [ -z "$smp" ] || [ -z "$mem" ] || [ -z "$log" ]; then
+		die "qemu_run needs --kernel, --smp, --mem and --log"
+	fi
+	[ -z "$bg" ] || serial=file:$log
+	cmd=(qemu-system-x86_64 -nodefaults -m "$mem" -smp "$smp" "$@" -kernel "$kernel")
+	[ -z "$initrd" ] || cmd+=(-initrd "$initrd")
+	cmd+=(-append "console=ttyS0 $TCG_KERNEL_ARGS${append:+ $append}${initrd:+ rdinit=/init} panic=-1"
+	      -no-reboot -nographic -serial "$serial" -bios qboot.rom)
+	[ -z "$timeout" ] || cmd=(timeout "$timeout" "${cmd[@]}")
+	if [ -n "$bg" ]; then
+		"${cmd[@]}" < /dev/null &
+		QEMU_PID=$!
+	else
+		"${cmd[@]}" < /dev/null > "$log" 2>&1 || true
+	fi
+}
+
+# What a boot to a busybox init needs on top of a KUnit or defconfig
+# config, as build_kernel OPTIONs.
+BOOT_OPTIONS=(-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e DEVTMPFS_MOUNT
+	-e PERCPU_STATS -e DEBUG_FS -e SERIAL_8250 -e SERIAL_8250_CONSOLE
+	-e BINFMT_ELF -e BINFMT_SCRIPT -e PROC_FS -e SYSFS -e TTY)

@@ -22,31 +22,32 @@ bdir=$BUILD/debug-$cfg
 out=$BUILD/debug-out
 mkdir -p "$bdir" "$out"
 
+# The fragment's options that this tree has must have survived
+# olddefconfig (a compiler without KCSAN support drops it, for instance).
+check_config() {
+	local sym missing=
+	for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
+		git -C "$SRC" grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*' || continue
+		grep -q "^CONFIG_$sym=y" "$bdir/.config" || missing="$missing $sym"
+	done
+	if [ "$missing" = " KCSAN" ]; then
+		echo "SKIP $cfg: this compiler cannot build KCSAN"
+		summary "debug-$cfg-$tree"
+		exit 0
+	elif [ -n "$missing" ]; then
+		bad "$cfg: olddefconfig dropped$missing"
+		summary "debug-$cfg-$tree" || exit 1
+	fi
+}
+
 checkout_src "$rev"
 log "$cfg kernel of $tree ($(git -C "$SRC" log -1 --format='%h %s'))"
-want=$( (cat "$frag"; for o in $BOOT_OPTIONS; do echo "CONFIG_$o=y"; done) | awk '!seen[$0]++')
-if [ ! -f "$bdir/.config" ] || [ "$(cat "$bdir/.fragment" 2>/dev/null)" != "$want" ]; then
-	echo "$want" > "$bdir/.config"
-	echo "$want" > "$bdir/.fragment"
+# A new .config when the fragment changed (.fragment: the one it was made from).
+if ! cmp -s "$frag" "$bdir/.fragment"; then
+	rm -f "$bdir/.config"
+	cp "$frag" "$bdir/.fragment"
 fi
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" olddefconfig
-# Options this tree has must have survived olddefconfig (a compiler
-# without KCSAN support drops it, for instance).
-missing=
-for sym in $(sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$frag"); do
-	git -C "$SRC" grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*' || continue
-	grep -q "^CONFIG_$sym=y" "$bdir/.config" || missing="$missing $sym"
-done
-if [ "$missing" = " KCSAN" ]; then
-	echo "SKIP $cfg: this compiler cannot build KCSAN"
-	echo "debug-$cfg-$tree: 0 passed, 0 failed"
-	exit 0
-elif [ -n "$missing" ]; then
-	echo "FAIL $cfg: olddefconfig dropped$missing"
-	echo "debug-$cfg-$tree: 0 passed, 1 failed"
-	exit 1
-fi
-make -s -C "$SRC" ARCH=x86_64 O="$bdir" "CC=ccache gcc" -j"$JOBS" bzImage
+KCONFIG_CHECK=check_config build_kernel "$bdir" "$frag" "${BOOT_OPTIONS[@]}"
 
 make_initramfs "$out" <<'INIT'
 if [ -e /sys/kernel/debug/kmemleak ]; then
@@ -62,27 +63,19 @@ INIT
 
 blog=$out/$cfg-$tree.log
 log "booting it: the percpu suites run during boot (-smp 4)"
-timeout "${BOOT_TIMEOUT:-1800}" qemu-system-x86_64 -nodefaults -m "${MEM:-2048}" -smp 4 \
-	-kernel "$bdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 tsc=reliable kunit.enable=1 kunit.filter_glob=percpu* rdinit=/init panic=-1" \
-	-no-reboot -nographic -serial stdio -bios qboot.rom < /dev/null \
-	> "$blog" 2>&1 || true
+qemu_run --kernel "$bdir/arch/x86/boot/bzImage" --smp 4 --mem "${MEM:-2048}" \
+	--initrd "$out/initramfs.cpio.gz" \
+	--append "kunit.enable=1 kunit.filter_glob=percpu*" \
+	--timeout "${BOOT_TIMEOUT:-1800}" --log "$blog"
 
-pass=0 fail=0
-res=$(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1 |
-      grep -E 'Testing complete' | tail -1 | sed 's/.*Testing complete\. //' || true)
-kp=$(echo "$res" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
-kf=0
-for key in failed crashed errors; do
-	kf=$((kf + $(echo "$res" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
-done
-[ -n "$res" ] && [ "$kp" -gt 0 ] || kf=$((kf + 1))
-if [ "$kf" = 0 ]; then
-	echo "ok   KUnit on $tree with the $cfg config: $res"
+kunit_parse <(python3 "$SRC/tools/testing/kunit/kunit.py" parse "$blog" 2>&1)
+[ -n "$KRES" ] && [ "$KPASS" -gt 0 ] || KFAIL=$((KFAIL + 1))
+if [ "$KFAIL" = 0 ]; then
+	echo "ok   KUnit on $tree with the $cfg config: $KRES"
 else
-	echo "FAIL KUnit on $tree with the $cfg config: ${res:-no result}, see ${blog#"$TOP"/}"
+	echo "FAIL KUnit on $tree with the $cfg config: ${KRES:-no result}, see ${blog#"$TOP"/}"
 fi
-pass=$((pass + kp)); fail=$((fail + kf))
+pass=$((pass + KPASS)); fail=$((fail + KFAIL))
 
 # Reports of the checkers.  The allocator's documented WARNs for bad
 # input come from free_percpu()/pcpu_free_area()/pcpu_alloc_noprof().
@@ -91,12 +84,9 @@ reports=$(grep -nE 'BUG: KASAN|BUG: KCSAN|WARNING: possible|WARNING: inconsisten
 grep -q 'DEBUG-RUN-DONE' "$blog" || reports="$reports
 init never finished (crash or timeout)"
 if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then
-	echo "ok   no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
-	pass=$((pass + 1))
+	ok "no KASAN/KCSAN/lockdep/kmemleak/BUG report and no unexpected WARNING"
 else
-	echo "FAIL reports in ${blog#"$TOP"/}:"
-	echo "$reports" | head -20 | sed 's/^/  /'
-	fail=$((fail + 1))
+	bad "reports in ${blog#"$TOP"/}:"
+	echo "$reports" | quote 20
 fi
-echo "debug-$cfg-$tree: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary "debug-$cfg-$tree"

@@ -27,10 +27,9 @@ while read -r line; do
 		echo "$line" >> "$kc"
 	fi
 done < "$kconfig"
-# tsc=reliable: under TCG the clocksource watchdog may drop the TSC.
 python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--kunitconfig="$kc" --build_dir="$bdir" \
 	--make_options "CC=ccache gcc" --jobs "$JOBS" \
 	--qemu_args "-smp ${SMP:-4}" --qemu_args "-m ${MEM:-2048}" \
-	--kernel_args tsc=reliable --timeout "${TIMEOUT:-900}" \
+	--kernel_args "$TCG_KERNEL_ARGS" --timeout "${TIMEOUT:-900}" \
 	${KUNIT_ARGS:-} ${KUNIT_FILTER:+"$KUNIT_FILTER"}

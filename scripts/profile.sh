@@ -15,18 +15,16 @@ mkdir -p "$prof"
 build_bench_kernel "$t" "$out"
 
 N=${N:-262144}
-args="console=ttyS0 tsc=reliable nokaslr kunit.enable=0 panic=-1 test_percpu_bench.run=1"
+args="nokaslr kunit.enable=0 test_percpu_bench.run=1"
 args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=${AN:-16384}"
-args="$args test_percpu_bench.sizes=${SIZES:-4} test_percpu_bench.scenarios=${SCENARIOS:-orders}"
+args="$args test_percpu_bench.sizes=${SIZES:-4} test_percpu_bench.run_test_mask=$(bench_mask "${SCENARIOS:-orders}")"
 sock=$prof/monitor.sock
 rm -f "$sock" "$prof/samples"
 
-qemu-system-x86_64 -nodefaults -m "${MEM:-2048}" -smp 2 -icount shift=0 \
-	-kernel "$out/bzImage-$t" -append "$args" -no-reboot -nographic \
-	-serial "file:$prof/boot-$t.log" -monitor "unix:$sock,server,nowait" \
-	-bios qboot.rom < /dev/null &
-qpid=$!
-trap 'kill $qpid 2>/dev/null || true' EXIT
+qemu_run --kernel "$out/bzImage-$t" --smp 2 --mem "${MEM:-2048}" \
+	--append "$args" --log "$prof/boot-$t.log" --background \
+	-- -icount shift=0 -monitor "unix:$sock,server,nowait"
+trap 'kill "$QEMU_PID" 2>/dev/null || true' EXIT
 
 log "sampling $t"
 python3 - "$sock" "$prof/boot-$t.log" "$prof/samples" <<'EOF'
@@ -59,7 +57,7 @@ with open(samples, 'w') as f:
         n += 1
         time.sleep(0.002)
 EOF
-kill $qpid 2>/dev/null || true
+kill "$QEMU_PID" 2>/dev/null || true
 
 python3 - "$out/System.map-$t" "$prof/samples" <<'EOF'
 import bisect, collections, sys
