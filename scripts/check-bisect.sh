@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check-bisect: at every patch of the series, build the objects the
 # patch touches with W=1 (no warnings allowed) and run the KUnit suite.
-# BISECT_KUNIT=ends runs KUnit at the first and last patch only.
+# BISECT_KUNIT=ends runs KUnit at the first patch that has the suites and
+# at the last only.
 . "$(dirname "$0")/common.sh"
 
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
@@ -20,8 +21,10 @@ for ((k = 1; k <= n; k++)); do
 		cp "$kconfig" "$bdir/.config"
 	fi
 	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null
+	# files that mm/percpu.c includes are built through it
 	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |
-		sed 's/\.c$/.o/' | grep -v '^Documentation/' || true)
+		sed 's/\.c$/.o/; s#^mm/percpu-\(bitmap\|vm\|km\)\.o$#mm/percpu.o#' |
+		grep -v '^Documentation/' | sort -u || true)
 	# headers: rebuild the allocator, which includes them all
 	if git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.h' | grep -q .; then
 		objs="$objs mm/percpu.o"
@@ -36,7 +39,13 @@ for ((k = 1; k <= n; k++)); do
 		bad "[$k/$n] builds with W=1, no warnings: $subj"
 		echo "$out" | grep -E -A3 'warning:|error:' | quote 30
 	fi
-	if [ "${BISECT_KUNIT:-all}" = all ] || [ $k = 1 ] || [ $k = $n ]; then
+	# the fixes at the head of the series come before the suites
+	if [ ! -f "$SRC/lib/test_percpu_kunit.c" ]; then
+		echo "skip [$k/$n] KUnit: no percpu suite in the tree yet"
+		continue
+	fi
+	suites=$((${suites:-0} + 1))
+	if [ "${BISECT_KUNIT:-all}" = all ] || [ $suites = 1 ] || [ $k = $n ]; then
 		kunit_counts "$rev" "$BUILD/kunit-step-$k.log"
 		pass=$((pass + KPASS))
 		fail=$((fail + KFAIL))

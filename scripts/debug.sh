@@ -15,12 +15,15 @@
 
 tree=${1:-series}
 cfg=${DEBUG_CONFIG:-debug}
-frag=$TOP/Kconfig.$cfg.fragment
-[ -f "$frag" ] || die "no $frag"
+add=$TOP/Kconfig.$cfg.fragment
+[ -f "$add" ] || die "no $add"
 rev=$(tree_rev "$tree")
 bdir=$BUILD/debug-$cfg
 out=$BUILD/debug-out
 mkdir -p "$bdir" "$out"
+# The kunitconfig (mm/tests/.kunitconfig) plus the checkers.
+frag=$bdir/fragment.new
+cat "$TOP/Kconfig.fragment" "$add" > "$frag"
 
 # The fragment's options that this tree has must have survived
 # olddefconfig (a compiler without KCSAN support drops it, for instance).

@@ -8,6 +8,9 @@
 
 tree=${1:-series}
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
+# The benchmark is built into every KUnit kernel (it runs only when asked),
+# so that check-bisect's W=1 builds cover it.
+KUNIT_ADD=${KUNIT_ADD-CONFIG_PERCPU_BENCH=y}
 name=$(basename "$kconfig" .fragment)
 rev=$(tree_rev "$tree")
 bdir=$BUILD/kunit-$name
@@ -26,7 +29,7 @@ while read -r line; do
 	if [ -z "$sym" ] || git grep -qE "^\s*(menu)?config $sym\$" -- '*Kconfig*'; then
 		echo "$line" >> "$kc"
 	fi
-done < "$kconfig"
+done < <(cat "$kconfig"; echo "$KUNIT_ADD")
 python3 tools/testing/kunit/kunit.py run --arch=x86_64 \
 	--kunitconfig="$kc" --build_dir="$bdir" \
 	--make_options "CC=ccache gcc" --jobs "$JOBS" \
