@@ -6,8 +6,8 @@
  * kernel command line; as a module, when loaded with run=1.  It prints one
  * line per measurement:
  *
- *   percpu_bench: <scenario> size=<B> align=<B> order=<order> n=<N>
- *                 alloc_us=<us> free_us=<us> pages=<populated pages>
+ *   test_percpu_bench: <scenario> size=<B> align=<B> order=<order> n=<N>
+ *                      alloc_us=<us> free_us=<us> pages=<populated pages>
  *
  * Scenarios, in the order they run (run_test_mask selects them, all by
  * default):

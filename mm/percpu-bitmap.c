@@ -7,9 +7,9 @@
  * area in use and freeing it, and folding the deferred tree updates.  The
  * structure and the invariant of every hint are described at the top of
  * mm/percpu.c, which includes this file (as it includes percpu-vm.c or
- * percpu-km.c) after the chunk slot helpers that it calls:
- * pcpu_chunk_slot(), pcpu_chunk_relocate() and pcpu_update_empty_pages().
- * tools/testing/percpu builds it in userspace.
+ * percpu-km.c) after what it uses from there: pcpu_lock, pcpu_unit_size,
+ * pcpu_free_slot, pcpu_chunk_slot(), pcpu_chunk_relocate() and
+ * pcpu_update_empty_pages().
  */
 
 static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
@@ -160,7 +160,8 @@ static LIST_HEAD(pcpu_stale_chunks);
 /*
  * Most dirty leaves one allocation folds into the trees: each costs at most
  * a walk to the root (log2 of the blocks, 8 levels for 256), so a batch is
- * no more nodes than pcpu_tree_build() computes for a chunk of 256 pages.
+ * about as many nodes (256) as pcpu_tree_build() computes for a chunk of
+ * 256 pages (255).
  * Past it, an allocation rebuilds at most one tree.
  */
 #define PCPU_TREE_FOLD_BATCH	32
@@ -780,7 +781,7 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
  * pcpu_lock.
  *
  * RETURNS:
- * The number of bytes freed, 0 if @bit_off does not start an allocation.
+ * The number of bytes freed, 0 if @byte_off does not start an allocation.
  */
 static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 {

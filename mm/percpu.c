@@ -71,20 +71,25 @@
  *   and right (the free runs at its edges), first_free: never wrong; the
  *   allocation or free that changes the page updates them.
  * - block other: at least every other free run of the page; it may be too
- *   high, after an allocation or free shortened a run, never too low.  A
- *   walk of the block (pcpu_block_scan_contig()) makes it exact.
+ *   high after an allocation shortened a run or a free merged runs, never
+ *   too low.  Nothing corrects it: a bound too high only makes an
+ *   allocation that cuts the longest run walk the block
+ *   (pcpu_block_scan_contig()) to find the next longest.
  * - tree leaves: copies of their blocks, never wrong.  Inner nodes and
  *   the root may be too high after allocations and too low after frees
  *   until the chunk is folded: allocations and frees only mark the leaves
  *   they change (chunk->tree_dirty), and pcpu_chunk_fold() updates the
  *   nodes above the marked leaves (or rebuilds the tree) and moves the
  *   chunk to the slot of its root.  A root too high costs a search that
- *   fails and folds the chunk; a root too low could hide room, so a free
- *   puts its chunk on pcpu_stale_chunks, every allocation folds a bounded
- *   batch of those (PCPU_TREE_FOLD_BATCH leaves), and one that finds no
- *   room in the slots searches the stale chunks as they are before it
- *   makes a chunk.  A free that empties a chunk folds it at once, so that
- *   fully free chunks are found in the free slot.
+ *   fails and folds the chunk while the allocation's budget lasts (else
+ *   the chunk's fit memo keeps the request away); a root too low could
+ *   hide room, so a free puts its chunk on pcpu_stale_chunks, every
+ *   allocation folds a bounded batch of those (PCPU_TREE_FOLD_BATCH
+ *   leaves), and one that finds no room in the slots searches the stale
+ *   chunks as they are before it makes a chunk.  A free that empties a
+ *   chunk that is not isolated folds it at once, so that fully free
+ *   chunks are found in the free slot; an isolated one is folded when it
+ *   is reintegrated.
  * - chunk->first_free: never wrong.
  * - fit memos { bit, bits }, one per alignment order: no fit of the
  *   memo's size or more at that alignment starts before its bit.  A free

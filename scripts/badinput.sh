@@ -52,7 +52,7 @@ for tree in trees:
         con = open(f'{out}/{tree}-{case}.console', errors='replace').read()
     except OSError:
         con = ''
-    warned = bool(re.search(r'WARNING: CPU: \d+ PID: \d+ at \S*mm/percpu\.c', con))
+    warned = bool(re.search(r'WARNING: CPU: \d+ PID: \d+ at \S*mm/percpu(-bitmap)?\.c', con))
     crashed = re.search(r'(BUG: [^\n]*|general protection fault[^\n]*|Oops[^\n]*)', con)
     if passed != '0' and failed == '0':
         if case == 'pcpu_test_rejects_invalid_requests':

@@ -70,6 +70,19 @@ done
 [ $mdiff = 0 ] && ok "mirror matches the series ($(echo $touched | wc -w) files)" ||
 	bad "mirror matches the series (make export)"
 
+# the exported cover letter says what patches/cover-letter.txt says
+if python3 - "$TOP/patches" <<'PY'
+import sys
+text = open(sys.argv[1] + '/cover-letter.txt').read()
+body = text.split('\n\n', 1)[1].strip()
+sys.exit(body not in open(sys.argv[1] + '/series/0000-cover-letter.patch').read())
+PY
+then
+	ok "the cover letter is patches/cover-letter.txt"
+else
+	bad "the cover letter is patches/cover-letter.txt (make export)"
+fi
+
 for p in $base $series; do
 	# Debian's python3 first: spdxcheck.py needs its python3-ply and python3-git
 	out=$(PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --quiet --no-summary \

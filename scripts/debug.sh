@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # make debug [TREE=series] [DEBUG_CONFIG=debug|kcsan]: the percpu KUnit
 # suites on a kernel with the kernel's own checkers on, -smp 4.
-#   debug: Kconfig.debug.fragment - KASAN (with vmalloc), lockdep
+#   debug: Kconfig.fragment + Kconfig.debug.fragment - KASAN (with vmalloc), lockdep
 #          (PROVE_LOCKING), DEBUG_ATOMIC_SLEEP, DEBUG_VM, DEBUG_LIST,
-#          KMEMLEAK, PERCPU_STATS;
-#   kcsan: Kconfig.kcsan.fragment - KCSAN, if the compiler supports it.
+#          KMEMLEAK;
+#   kcsan: Kconfig.fragment + Kconfig.kcsan.fragment - KCSAN, if the compiler
+#          supports it.
 # The tests run built in, during boot; then a busybox init has kmemleak
 # scan twice and prints what it found.  The run fails on a failed test or
 # on any report in the console: KASAN, KCSAN, lockdep, sleep-in-atomic,
@@ -83,7 +84,7 @@ pass=$((pass + KPASS)); fail=$((fail + KFAIL))
 # Reports of the checkers.  The allocator's documented WARNs for bad
 # input come from free_percpu()/pcpu_free_area()/pcpu_alloc_noprof().
 reports=$(grep -nE 'BUG: KASAN|BUG: KCSAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: |Oops|general protection|Kernel panic|unreferenced object|WARNING: ' "$blog" |
-	  grep -vE 'WARNING: CPU: [0-9]+ PID: [0-9]+ at \S*mm/percpu.c:[0-9]+ (free_percpu|pcpu_free_area|pcpu_alloc_noprof)\+' || true)
+	  grep -vE 'WARNING: CPU: [0-9]+ PID: [0-9]+ at \S*mm/percpu(-bitmap)?\.c:[0-9]+ (free_percpu|pcpu_free_area|pcpu_alloc_noprof)\+' || true)
 grep -q 'DEBUG-RUN-DONE' "$blog" || reports="$reports
 init never finished (crash or timeout)"
 if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then

@@ -13,6 +13,8 @@
  */
 
 #ifdef CONFIG_PERCPU_INTERNAL_KUNIT_TEST
+#ifndef _MM_TESTS_PERCPU_KUNIT_H
+#define _MM_TESTS_PERCPU_KUNIT_H
 
 #include <kunit/resource.h>
 #include <kunit/static_stub.h>
@@ -697,8 +699,7 @@ static void pcpu_kunit_stats_count_each_free(struct kunit *test)
 static int pcpu_kunit_slot_of(void __percpu *ptr, struct pcpu_chunk **chunk,
 			      int *free_bytes)
 {
-	void *addr = (void *)ptr + (unsigned long)pcpu_base_addr -
-		     (unsigned long)__per_cpu_start;
+	void *addr = __pcpu_ptr_to_addr(ptr);
 	struct pcpu_chunk *pos;
 	int slot, found = -1;
 
@@ -756,9 +757,9 @@ static void pcpu_kunit_emptied_chunk_in_free_slot(struct kunit *test)
 	while (n--)
 		free_percpu(objs[n]);
 
-	KUNIT_EXPECT_TRUE_MSG(test, slot < 0 || slot == pcpu_to_depopulate_slot - 1,
+	KUNIT_EXPECT_TRUE_MSG(test, slot < 0 || slot == pcpu_free_slot,
 			      "a chunk emptied by a free is in slot %d, not the free slot %d",
-			      slot, pcpu_to_depopulate_slot - 1);
+			      slot, pcpu_free_slot);
 }
 
 /*
@@ -790,8 +791,8 @@ static void pcpu_kunit_fault_chunk_create_unwinds(struct kunit *test)
 
 /*
  * Let the balance work finish: it is queued with schedule_work(), by
- * allocations and frees only, so flushing the workqueue until the
- * populated pages stop changing waits for it however slow the machine.
+ * allocations and frees only, so flushing it until the populated pages
+ * stop changing waits for it however slow the machine.
  */
 static void pcpu_kunit_settle(void)
 {
@@ -800,7 +801,7 @@ static void pcpu_kunit_settle(void)
 
 	for (i = 0; i < 8; i++) {
 		last = now;
-		__flush_workqueue(system_percpu_wq);
+		flush_work(&pcpu_balance_work);
 		now = pcpu_nr_pages();
 		if (now == last)
 			break;
@@ -883,4 +884,5 @@ static struct kunit_suite pcpu_kunit_suite = {
 
 kunit_test_suite(pcpu_kunit_suite);
 
+#endif /* _MM_TESTS_PERCPU_KUNIT_H */
 #endif /* CONFIG_PERCPU_INTERNAL_KUNIT_TEST */
