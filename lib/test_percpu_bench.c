@@ -22,8 +22,14 @@
  *              one freed, then 4096 4-byte allocations and frees, then
  *              the rest freed; one line per phase:
  *
- *   percpu_bench: lumps size=<B> n=<N> phase=<phase> calls=<calls>
- *                 max_ns=<ns> total_us=<us>
+ *   test_percpu_bench: lumps size=<B> n=<N> phase=<phase> calls=<calls>
+ *                      max_ns=<ns> total_us=<us>
+ *
+ *   footprint - N objects of the first size allocated and, built in, left
+ *              allocated, so that percpu_stats can be read at that peak
+ *              once init runs:
+ *
+ *   test_percpu_bench: footprint size=<B> n=<N> pages=<populated pages>
  *
  * pages= is pcpu_nr_pages() with the N objects live (built in only).  The
  * benchmark waits for the balance work to settle after each measurement.
@@ -70,6 +76,7 @@ MODULE_PARM_DESC(run_test_mask,
 		 "\t\tid: 4,  name: prefill\n"
 		 "\t\tid: 8,  name: kmalloc\n"
 		 "\t\tid: 16, name: lumps\n"
+		 "\t\tid: 32, name: footprint\n"
 		 /* Add a new test case description here. */
 );
 
@@ -355,6 +362,33 @@ static void bench_lumps(const char *scenario)
 	bench_lumps_one(scenario, 256, 4 * lump_objs);
 }
 
+/*
+ * nr_objs objects of the first size, left allocated when built in, so
+ * that /sys/kernel/debug/percpu_stats shows the chunks (and what the
+ * allocator keeps about them) at that peak once init runs.  Last in the
+ * table: nothing is timed after it.  A module frees them before its load
+ * fails.
+ */
+static void bench_footprint(const char *scenario)
+{
+	unsigned int i, n;
+
+	for (n = 0; n < nr_objs; n++) {
+		objs[n] = __alloc_percpu(sizes[0], align);
+		if (!objs[n])
+			break;
+	}
+	pr_info("%s size=%u n=%u pages=%lu\n", scenario, sizes[0], n,
+		bench_nr_pages());
+	if (IS_MODULE(CONFIG_PERCPU_BENCH)) {
+		for (i = 0; i < n; i++)
+			free_percpu(objs[i]);
+		return;
+	}
+	/* the objects stay; so must the array that points at them */
+	objs = NULL;
+}
+
 struct bench_test {
 	const char *name;
 	void (*fn)(const char *name);
@@ -367,6 +401,7 @@ static const struct bench_test bench_tests[] = {
 	{ "prefill", bench_prefill },
 	{ "kmalloc", bench_kmalloc },
 	{ "lumps", bench_lumps },
+	{ "footprint", bench_footprint },
 	/* Add a new test case here. */
 };
 
@@ -402,7 +437,7 @@ static int __init bench_run(void)
 	}
 	pr_info("done\n");
 
-	vfree(objs);
+	vfree(objs);	/* NULL if the footprint objects stay */
 	return 0;
 }
 

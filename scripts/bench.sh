@@ -37,7 +37,15 @@ for t in $trees; do
 	build_bench_kernel "$t" "$out"
 done
 
-args="kunit.enable=0 test_percpu_bench.run=1"
+# The footprint scenario, last, leaves its objects allocated; then init
+# prints percpu_stats (chunks and their maps at that peak).  The initramfs
+# is unpacked before the benchmark starts (initramfs_async=0), not during.
+make_initramfs "$out" <<'INIT'
+echo PERCPU-STATS-BEGIN
+cat /sys/kernel/debug/percpu_stats
+echo PERCPU-STATS-END
+INIT
+args="kunit.enable=0 initramfs_async=0 test_percpu_bench.run=1"
 args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=$AN"
 [ -n "${SIZES:-}" ] && args="$args test_percpu_bench.sizes=$SIZES"
 [ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.run_test_mask=$(bench_mask "$SCENARIOS")"
@@ -55,6 +63,7 @@ for r in $(seq 1 "$REPS"); do
 		start=$(date +%s)
 		blog=$out/boot-$t-$r.log
 		qemu_run --kernel "$out/bzImage-$t" --smp "$SMP" --mem "$MEM" \
+			--initrd "$out/initramfs.cpio.gz" \
 			--append "$args" --timeout "${BOOT_TIMEOUT:-14400}" \
 			--log "$blog" -- $ICOUNT
 		grep -q 'test_percpu_bench: done' "$blog" ||
@@ -64,6 +73,9 @@ for r in $(seq 1 "$REPS"); do
 			"$blog" > "$csv"
 		sed -n 's/.*test_percpu_bench: lumps size=\([0-9]*\) n=\([0-9]*\) phase=\([a-z]*\) calls=\([0-9]*\) max_ns=\([0-9]*\) total_us=\([0-9]*\).*/\1,\2,\3,\4,\5,\6/p' \
 			"$blog" > "${csv%.csv}.lumps"
+		{ grep -o 'test_percpu_bench: footprint .*' "$blog" || true
+		  sed -n '/PERCPU-STATS-BEGIN/,/PERCPU-STATS-END/p' "$blog"
+		} | tr -d '\r' > "${csv%.csv}.stats"
 		log "    done in $(( $(date +%s) - start )) s"
 	done
 done
@@ -71,6 +83,7 @@ done
 # All the runs of this N on the code the trees are at now.
 echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
 echo "tree,rep,size,n,phase,calls,max_ns,total_us" > "$out/lumps.csv"
+rm -f "$out"/stats-*.txt
 nreps=
 for t in upstream base series; do
 	[ -f "$out/bzImage-$t.rev" ] || continue
@@ -82,6 +95,7 @@ for t in upstream base series; do
 		r=$((r + 1))
 		sed "s/^/$t,$r,/" "$f" >> "$out/results.csv"
 		[ ! -f "${f%.csv}.lumps" ] || sed "s/^/$t,$r,/" "${f%.csv}.lumps" >> "$out/lumps.csv"
+		[ ! -s "${f%.csv}.stats" ] || cp "${f%.csv}.stats" "$out/stats-$t-$r.txt"
 	done
 	nreps="$nreps $t:$r"
 done

@@ -9,8 +9,10 @@ Writes OUTDIR/table.md, OUTDIR/results.json and OUTDIR/chart.png (gnuplot).
 """
 
 import csv
+import glob
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -181,6 +183,7 @@ def main():
             report["kmalloc"].append({"size": size, "alloc": a, "free": f})
 
     lumps(lines, report, os.path.join(outdir, "lumps.csv"))
+    footprint(lines, report, outdir)
 
     for key, v in sorted(runs.items()):
         report["raw"].append({"tree": key[0], "scenario": key[1],
@@ -194,6 +197,67 @@ def main():
               indent=1)
     sys.stdout.write(text)
     chart(outdir, report, desc)
+
+
+def chunk_metadata(tree, pages, stats):
+    """Bytes a chunk of @pages pages keeps about its allocations.
+
+    The bitmap allocators' are fixed by the unit: both bitmaps (one bit
+    per 4 bytes, the bound map one bit longer), plus upstream's metadata
+    blocks (8 ints per page) or the series' blocks (6 ints per page), the
+    summary tree (3 ints per node, 2 * leaves nodes) and its dirty bits.
+    The area map's is its map array: 4 bytes per entry allocated, which
+    percpu_stats prints as map_alloc.
+    """
+    bits = pages * 4096 // 4
+    maps = 8 * ((bits + 63) // 64) + 8 * ((bits + 64) // 64)
+    if tree == "upstream":
+        return [maps + 32 * pages]
+    if tree == "series":
+        leaves = 1 << (pages - 1).bit_length()
+        return [maps + 24 * pages + 24 * leaves + 8 * ((pages + 63) // 64)]
+    return [4 * a for a in stats.get("map_alloc", [])]
+
+
+def footprint(lines, report, outdir):
+    """Chunks and chunk metadata with the footprint objects live."""
+    report["footprint"] = []
+    rows = []
+    for t in TREES:
+        for path in sorted(glob.glob(os.path.join(outdir, f"stats-{t}-*.txt"))):
+            stats, obj = {}, None
+            for line in open(path):
+                m = re.match(r"test_percpu_bench: footprint size=(\d+) n=(\d+) pages=(\d+)", line)
+                if m:
+                    obj = tuple(int(x) for x in m.groups())
+                m = re.match(r"\s+(\w+)\s+:\s+(-?\d+)", line)
+                if m:
+                    stats.setdefault(m.group(1), []).append(int(m.group(2)))
+            if not obj or "unit_size" not in stats:
+                continue
+            pages = stats["unit_size"][0] // 4096
+            chunks = stats["nr_chunks"][0]
+            meta = chunk_metadata(t, pages, stats)
+            total = sum(meta) if t == "base" else meta[0] * chunks
+            rows.append((t, obj, chunks, total))
+            report["footprint"].append({"tree": t, "size": obj[0], "n": obj[1],
+                                        "pages": obj[2], "chunks": chunks,
+                                        "metadata_bytes": total})
+            break
+    if not rows:
+        return
+    section(lines, "With the footprint objects live (percpu_stats read by "
+            "init after the benchmark; metadata: the chunks' bitmaps and "
+            "hints, or the area map's map arrays, computed from the chunk "
+            "count and map_alloc as chunk_metadata() in "
+            "scripts/bench_report.py says, every chunk counted as a full "
+            "unit; struct pcpu_chunk not counted):",
+            ["tree", "objects", "populated pages", "chunks", "metadata bytes",
+             "bytes per object"])
+    for t, obj, chunks, total in rows:
+        name = "area map" if t == "base" else t
+        lines.append(f"| {name} | {obj[1]} x {obj[0]}B | {obj[2]} | "
+                     f"{chunks} | {total} | {total / max(obj[1], 1):.2f} |")
 
 
 LUMP_PHASES = (("massfree", "free of every other object"),

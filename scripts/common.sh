@@ -202,8 +202,9 @@ build_bench_kernel() {
 	# The serial console is what kunit.py adds for x86_64
 	# (tools/testing/kunit/qemu_configs/x86_64.py): without it a
 	# config that no KUnit run has made yet boots silently.
-	build_kernel "$bdir" "$TOP/Kconfig.fragment" -e PERCPU_BENCH -e PERCPU_STATS \
-		-e SERIAL_8250 -e SERIAL_8250_CONSOLE -d FTRACE -d ENABLE_DEFAULT_TRACERS
+	# BOOT_OPTIONS: a busybox init reads percpu_stats after the benchmark.
+	build_kernel "$bdir" "$TOP/Kconfig.fragment" -e PERCPU_BENCH \
+		"${BOOT_OPTIONS[@]}" -d FTRACE -d ENABLE_DEFAULT_TRACERS
 	mkdir -p "$out"
 	cp "$bdir/arch/x86/boot/bzImage" "$img"
 	cp "$bdir/System.map" "$out/System.map-$t"
