@@ -4,7 +4,8 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput \
+	harness clean
 
 ## make help: this list of targets
 help:
@@ -34,6 +35,10 @@ kunit: tree
 check-bisect: tree
 	@bash scripts/check-bisect.sh
 
+## make harness: tools/testing/percpu, the chunk map in userspace under ASan and UBSan (seconds)
+harness:
+	@bash scripts/harness.sh
+
 ## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
@@ -61,5 +66,6 @@ profile: tree
 ## make clean: remove the build outputs; keeps build/linux and ccache
 clean:
 	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
-		build/badinput build/profile build/check build/src
+		build/badinput build/profile build/check build/src \
+		build/harness-src build/harness
 	-git -C build/linux worktree prune 2>/dev/null
