@@ -5,7 +5,7 @@ TREE ?= series
 SHELL := /bin/bash
 
 .PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput \
-	harness clean
+	harness fuzz clean
 
 ## make help: this list of targets
 help:
@@ -39,6 +39,10 @@ check-bisect: tree
 harness:
 	@bash scripts/harness.sh
 
+## make fuzz [FUZZ_S=600]: the chunk map under libFuzzer for FUZZ_S seconds, checked against its model
+fuzz:
+	@bash scripts/fuzz.sh
+
 ## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
@@ -67,5 +71,5 @@ profile: tree
 clean:
 	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
 		build/badinput build/profile build/check build/src \
-		build/harness-src build/harness
+		build/harness-src build/harness build/fuzz
 	-git -C build/linux worktree prune 2>/dev/null
