@@ -5,7 +5,7 @@ TREE ?= series
 SHELL := /bin/bash
 
 .PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput \
-	harness fuzz clean
+	harness fuzz bench-core clean
 
 ## make help: this list of targets
 help:
@@ -43,6 +43,10 @@ harness:
 fuzz:
 	@bash scripts/fuzz.sh
 
+## make bench-core [REPS=5] [N=1048576]: the series' and Linux 6.12's allocator cores on this CPU (ns/op table)
+bench-core:
+	@bash scripts/bench-core.sh
+
 ## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
@@ -71,5 +75,5 @@ profile: tree
 clean:
 	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
 		build/badinput build/profile build/check build/src \
-		build/harness-src build/harness build/fuzz
+		build/harness-src build/harness build/fuzz build/bench-core
 	-git -C build/linux worktree prune 2>/dev/null
