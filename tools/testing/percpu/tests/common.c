@@ -9,6 +9,8 @@ int pcpu_test_pass, pcpu_test_fail;
 
 static struct {
 	const char *group, *name;
+	const char *at_file;	/* where the test called the operation */
+	int at_line;
 	bool fuzzing;
 	jmp_buf end;
 	struct pcpu_model models[T_MAX_CHUNKS];
@@ -25,6 +27,8 @@ void pcpu_test_failed(const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+	if (t.at_file)
+		printf(" (in the operation of %s:%d)", t.at_file, t.at_line);
 	printf("\n");
 	for (i = 0; i < t.nr; i++)
 		pcpu_model_picture(t.live[i], 0, t.live[i]->nbits, 64, stdout);
@@ -52,6 +56,7 @@ void pcpu_test_run_group(const struct pcpu_test_group *group)
 	for (i = 0; group->cases[i].fn; i++) {
 		t.group = group->name;
 		t.name = group->cases[i].name;
+		t.at_file = NULL;
 		pcpu_test_setup(8);
 		if (!setjmp(t.end)) {
 			group->cases[i].fn();
@@ -62,6 +67,12 @@ void pcpu_test_run_group(const struct pcpu_test_group *group)
 		}
 		t_cleanup();
 	}
+}
+
+void t_at(const char *file, int line)
+{
+	t.at_file = file;
+	t.at_line = line;
 }
 
 void t_fuzz_begin(const char *name)
@@ -100,7 +111,7 @@ static struct pcpu_model *t_register(struct pcpu_chunk *chunk)
 	m = &t.models[t.nr];
 	pcpu_model_init(m, chunk);
 	t.live[t.nr++] = m;
-	t_check(m);
+	__t_check(m);
 	return m;
 }
 
@@ -112,18 +123,19 @@ void t_release(struct pcpu_model *m)
 	pcpu_model_exit(m);
 }
 
-struct pcpu_model *t_chunk(void)
+struct pcpu_model *__t_chunk(void)
 {
 	return t_register(pcpu_test_chunk_create());
 }
 
-struct pcpu_model *t_first_chunk(int start_offset, int map_size, bool reserved)
+struct pcpu_model *__t_first_chunk(int start_offset, int map_size,
+				   bool reserved)
 {
 	return t_register(pcpu_test_first_chunk_create(start_offset, map_size,
 							reserved));
 }
 
-void t_check(struct pcpu_model *m)
+void __t_check(struct pcpu_model *m)
 {
 	const char *bad = pcpu_model_check(m);
 
@@ -132,7 +144,7 @@ void t_check(struct pcpu_model *m)
 	ASSERT_TRUE(!bad, "%s", bad);
 }
 
-int t_alloc_pop(struct pcpu_model *m, int size, int align, bool pop_only)
+int __t_alloc_pop(struct pcpu_model *m, int size, int align, bool pop_only)
 {
 	int bits = size / PCPU_MIN_ALLOC_SIZE;
 	int want = pcpu_model_first_fit(m, bits, align / PCPU_MIN_ALLOC_SIZE,
@@ -151,11 +163,11 @@ int t_alloc_pop(struct pcpu_model *m, int size, int align, bool pop_only)
 				 want < 0 ? -1 : want * PCPU_MIN_ALLOC_SIZE);
 	if (off >= 0)
 		pcpu_model_alloc(m, want, bits);
-	t_check(m);
+	__t_check(m);
 	return off;
 }
 
-void t_free(struct pcpu_model *m, int off)
+void __t_free(struct pcpu_model *m, int off)
 {
 	int size = pcpu_model_free_size(m, off);
 	int blocks = (off + size - 1) / BLOCK_BYTES - off / BLOCK_BYTES + 1;
@@ -171,10 +183,10 @@ void t_free(struct pcpu_model *m, int off)
 	ASSERT_TRUE(pcpu_test_is_stale(m->chunk) ||
 		    m->chunk->free_bytes == pcpu_test_unit_size(),
 		    "a free of %d left no pending free", off);
-	t_check(m);
+	__t_check(m);
 }
 
-void t_free_bad(struct pcpu_model *m, int off)
+void __t_free_bad(struct pcpu_model *m, int off)
 {
 	struct pcpu_snapshot s;
 	int warnings = pcpu_test_warnings, ret;
@@ -191,17 +203,17 @@ void t_free_bad(struct pcpu_model *m, int off)
 	ASSERT_TRUE(pcpu_test_warnings == warnings + 1,
 		    "the refused free of %d warned %d times", off,
 		    pcpu_test_warnings - warnings);
-	t_check(m);
+	__t_check(m);
 }
 
-void t_fold(struct pcpu_model *m)
+void __t_fold(struct pcpu_model *m)
 {
 	pcpu_test_fold(m->chunk, NULL);
 	ASSERT_TRUE(!pcpu_test_is_stale(m->chunk), "stale after a fold");
-	t_check(m);
+	__t_check(m);
 }
 
-void t_fold_budget(struct pcpu_model *m, int budget)
+void __t_fold_budget(struct pcpu_model *m, int budget)
 {
 	int dirty = bitmap_weight(m->chunk->tree_dirty,
 				  pcpu_chunk_nr_blocks(m->chunk));
@@ -214,25 +226,25 @@ void t_fold_budget(struct pcpu_model *m, int budget)
 		    (left == 0 && m->chunk->free_bytes == pcpu_test_unit_size()),
 		    "%d dirty leaves, a budget of %d left %d", dirty, budget,
 		    left);
-	t_check(m);
+	__t_check(m);
 }
 
-void t_fold_stale(int budget)
+void __t_fold_stale(int budget)
 {
 	int i;
 
 	pcpu_test_fold_stale(&budget);
 	for (i = 0; i < t.nr; i++)
-		t_check(t.live[i]);
+		__t_check(t.live[i]);
 }
 
-void t_populate(struct pcpu_model *m, int start, int end)
+void __t_populate(struct pcpu_model *m, int start, int end)
 {
 	pcpu_test_populate(m->chunk, start, end);
-	t_check(m);
+	__t_check(m);
 }
 
-void t_probe(struct pcpu_model *m, int size, int align, bool pop_only)
+void __t_probe(struct pcpu_model *m, int size, int align, bool pop_only)
 {
 	int want = pcpu_model_first_fit(m, size / PCPU_MIN_ALLOC_SIZE,
 					align / PCPU_MIN_ALLOC_SIZE, pop_only);

@@ -58,17 +58,19 @@ void __noreturn pcpu_test_failed(const char *file, int line,
 })
 
 /*
- * Chunks of the current test, freed when it ends, however it ends.
- * pcpu_test_setup(unit_pages) before the first: sets the unit size.
+ * Chunks of the current test, freed when it ends, however it ends.  A
+ * test starts with units of 8 pages; t_setup(), before its first chunk,
+ * sets another size.
  */
-struct pcpu_model *t_chunk(void);
-struct pcpu_model *t_first_chunk(int start_offset, int map_size, bool reserved);
+struct pcpu_model *__t_chunk(void);
+struct pcpu_model *__t_first_chunk(int start_offset, int map_size,
+				   bool reserved);
 void t_setup(int unit_pages);
 /* Destroy the chunk of the last model made, before the test ends. */
 void t_release(struct pcpu_model *m);
 
 /* Check @m's chunk against its model (and the global page count). */
-void t_check(struct pcpu_model *m);
+void __t_check(struct pcpu_model *m);
 
 /*
  * Allocate @size bytes at @align from @m's chunk, in populated pages only
@@ -76,12 +78,9 @@ void t_check(struct pcpu_model *m);
  * and pcpu_chunk_cannot_fit() may rule out only what does not fit.
  * Returns the offset or -1.
  */
-int t_alloc_pop(struct pcpu_model *m, int size, int align, bool pop_only);
+int __t_alloc_pop(struct pcpu_model *m, int size, int align, bool pop_only);
 
-static inline int t_alloc(struct pcpu_model *m, int size, int align)
-{
-	return t_alloc_pop(m, size, align, false);
-}
+#define t_alloc(m, size, align)	t_alloc_pop(m, size, align, false)
 
 /* t_alloc() that must land at @off. */
 #define t_alloc_at(m, size, align, off)					\
@@ -92,31 +91,31 @@ static inline int t_alloc(struct pcpu_model *m, int size, int align)
 	ASSERT_EQ(t_alloc(m, size, align), -1)
 
 /* Free a live allocation as free_percpu() does; checks the size. */
-void t_free(struct pcpu_model *m, int off);
+void __t_free(struct pcpu_model *m, int off);
 
 /* A free that must be refused and change nothing, with a WARN. */
-void t_free_bad(struct pcpu_model *m, int off);
+void __t_free_bad(struct pcpu_model *m, int off);
 
 /* Fold @m's chunk (pcpu_chunk_fold_whole()): the tree becomes exact. */
-void t_fold(struct pcpu_model *m);
+void __t_fold(struct pcpu_model *m);
 
 /* Fold @m's chunk with a budget of @budget leaves (pcpu_chunk_fold()). */
-void t_fold_budget(struct pcpu_model *m, int budget);
+void __t_fold_budget(struct pcpu_model *m, int budget);
 
 /*
  * What an allocation does first: fold stale chunks within @budget leaves
  * (pcpu_fold_stale()).  Checks every chunk of the test afterwards.
  */
-void t_fold_stale(int budget);
+void __t_fold_stale(int budget);
 
 /* Populate pages [@start, @end) of @m's chunk. */
-void t_populate(struct pcpu_model *m, int start, int end);
+void __t_populate(struct pcpu_model *m, int start, int end);
 
 /*
  * The search alone, from the chunk's first free bit (pcpu_find_fit()),
  * must find the model's first fit; changes nothing.
  */
-void t_probe(struct pcpu_model *m, int size, int align, bool pop_only);
+void __t_probe(struct pcpu_model *m, int size, int align, bool pop_only);
 
 /* The chunks of the current test (or fuzzer input). */
 int t_nr_chunks(void);
@@ -135,6 +134,36 @@ void t_fuzz_end(void);
 void t_expect_block_at(const char *file, int line, struct pcpu_model *m,
 		       int i, int first_free, int left, int right, int contig,
 		       int contig_start);
+
+/*
+ * The operations above are called through these macros, which note where
+ * the test called them: a failure inside one says so.
+ */
+void t_at(const char *file, int line);
+#define T_OP(call) ({							\
+	typeof(call) __ret;						\
+	t_at(__FILE__, __LINE__);					\
+	__ret = call;							\
+	t_at(NULL, 0);							\
+	__ret;								\
+})
+#define T_VOID_OP(call)							\
+	do {								\
+		t_at(__FILE__, __LINE__);				\
+		call;							\
+		t_at(NULL, 0);						\
+	} while (0)
+#define t_chunk()		T_OP(__t_chunk())
+#define t_first_chunk(...)	T_OP(__t_first_chunk(__VA_ARGS__))
+#define t_alloc_pop(...)	T_OP(__t_alloc_pop(__VA_ARGS__))
+#define t_check(...)		T_VOID_OP(__t_check(__VA_ARGS__))
+#define t_free(...)		T_VOID_OP(__t_free(__VA_ARGS__))
+#define t_free_bad(...)		T_VOID_OP(__t_free_bad(__VA_ARGS__))
+#define t_fold(...)		T_VOID_OP(__t_fold(__VA_ARGS__))
+#define t_fold_budget(...)	T_VOID_OP(__t_fold_budget(__VA_ARGS__))
+#define t_fold_stale(...)	T_VOID_OP(__t_fold_stale(__VA_ARGS__))
+#define t_populate(...)		T_VOID_OP(__t_populate(__VA_ARGS__))
+#define t_probe(...)		T_VOID_OP(__t_probe(__VA_ARGS__))
 
 /* A small random number generator, for seeded tests. */
 static inline u64 t_rand(u64 *state)
