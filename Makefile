@@ -4,7 +4,8 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput \
+	harness fuzz bench-core clean
 
 ## make help: this list of targets
 help:
@@ -34,6 +35,18 @@ kunit: tree
 check-bisect: tree
 	@bash scripts/check-bisect.sh
 
+## make harness: tools/testing/percpu, the chunk map in userspace under ASan and UBSan (seconds)
+harness:
+	@bash scripts/harness.sh
+
+## make fuzz [FUZZ_S=600]: the chunk map under libFuzzer for FUZZ_S seconds, checked against its model
+fuzz:
+	@bash scripts/fuzz.sh
+
+## make bench-core [REPS=5] [N=1048576]: the series' and Linux 6.12's allocator cores on this CPU (ns/op table)
+bench-core:
+	@bash scripts/bench-core.sh
+
 ## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
 check: tree
 	@bash scripts/check.sh
@@ -61,5 +74,6 @@ profile: tree
 ## make clean: remove the build outputs; keeps build/linux and ccache
 clean:
 	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
-		build/badinput build/profile build/check build/src
+		build/badinput build/profile build/check build/src \
+		build/harness-src build/harness build/fuzz build/bench-core
 	-git -C build/linux worktree prune 2>/dev/null

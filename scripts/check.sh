@@ -30,6 +30,8 @@ kunit_tree() {
 }
 
 sub check-series bash "$TOP/scripts/check-series.sh"
+# the chunk map in userspace (tools/testing/percpu), under ASan and UBSan
+sub harness bash "$TOP/scripts/harness.sh"
 # the API suite on upstream 6.12 and on the area-map base, unchanged (the
 # bad input suite is for the series: make badinput compares the trees),
 # and allocation until memory runs out on a 384 MiB machine

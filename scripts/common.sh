@@ -309,3 +309,37 @@ qemu_run() {
 BOOT_OPTIONS=(-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e DEVTMPFS_MOUNT
 	-e PERCPU_STATS -e DEBUG_FS -e SERIAL_8250 -e SERIAL_8250_CONSOLE
 	-e BINFMT_ELF -e BINFMT_SCRIPT -e PROC_FS -e SYSFS -e TTY)
+
+# harness_tree: $HARNESS_SRC, a scratch kernel tree for tools/testing/percpu
+# (the userspace harness of the chunk map): tools/include and the few
+# tools/lib files it links, from build/linux's series branch when there is
+# one, else from the package's tarball (the series does not touch tools/),
+# with this repository's mm/percpu-bitmap.c, mm/percpu-internal.h and
+# tools/testing/percpu on top.  Copies keep their times, so make rebuilds
+# only what changed.
+HARNESS_SRC=$BUILD/harness-src
+HARNESS=$HARNESS_SRC/tools/testing/percpu
+harness_tree() {
+	local files="tools/include tools/lib/bitmap.c tools/lib/find_bit.c
+		     tools/lib/hweight.c tools/lib/vsprintf.c" stamp
+	if git -C "$LINUX" rev-parse -q --verify series >/dev/null 2>&1; then
+		stamp=$(git -C "$LINUX" rev-parse series:tools)
+	else
+		stamp="$PKG $(pkg_version)"
+	fi
+	if [ "$(cat "$HARNESS_SRC/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		log "harness tree: tools/ from ${stamp%% *}"
+		rm -rf "$HARNESS_SRC"
+		mkdir -p "$HARNESS_SRC"
+		if [ "${stamp%% *}" = "$PKG" ]; then
+			[ -f "$TARBALL" ] || die "$TARBALL missing: apt-get install $PKG"
+			tar -xJf "$TARBALL" -C "$HARNESS_SRC" --strip-components=1 \
+				$(printf "$PKG/%s\n" $files)
+		else
+			git -C "$LINUX" archive series -- $files | tar -x -C "$HARNESS_SRC"
+		fi
+		echo "$stamp" > "$HARNESS_SRC/.stamp"
+	fi
+	(cd "$TOP" && tar -cf - mm/percpu-bitmap.c mm/percpu-internal.h tools/testing/percpu) |
+		tar -x -C "$HARNESS_SRC"
+}
