@@ -67,7 +67,7 @@ git_am() {
 }
 
 # Kernel paths of the mirror at the top level (besides the project's own).
-MIRROR_DIRS="Documentation arch include kernel lib mm MAINTAINERS"
+MIRROR_DIRS="Documentation arch include kernel lib mm tools MAINTAINERS"
 # Symbolic links of this repository inside the mirror: old paths kept
 # working (the design card names Documentation/percpu-bitmap.rst).
 MIRROR_LINKS="Documentation/percpu-bitmap.rst"
@@ -95,7 +95,7 @@ tree_rev() {
 # other.
 same_code() {
 	git -C "$LINUX" diff --quiet "$1" "$2" -- . \
-		':(exclude)Documentation' ':(exclude)MAINTAINERS' 2>/dev/null
+		':(exclude)Documentation' ':(exclude)MAINTAINERS' ':(exclude)tools' 2>/dev/null
 }
 
 # A worktree of build/linux used only for building, so that builds never
