@@ -91,8 +91,8 @@ tree_rev() {
 }
 
 # same_code REV1 REV2: whether the two commits differ at most in
-# Documentation/ and MAINTAINERS.  A benchmark run of one stands for the
-# other.
+# Documentation/, MAINTAINERS and tools/ (the userspace harness).  A
+# benchmark run of one stands for the other.
 same_code() {
 	git -C "$LINUX" diff --quiet "$1" "$2" -- . \
 		':(exclude)Documentation' ':(exclude)MAINTAINERS' ':(exclude)tools' 2>/dev/null
