@@ -25,9 +25,9 @@
  *   test_percpu_bench: lumps size=<B> n=<N> phase=<phase> calls=<calls>
  *                      max_ns=<ns> total_us=<us>
  *
- *   footprint - N objects of the first size allocated and, built in, left
- *              allocated, so that percpu_stats can be read at that peak
- *              once init runs:
+ * With footprint=1, N objects of the first size are allocated last and,
+ * built in, left allocated, so that percpu_stats can be read at that peak
+ * once init runs:
  *
  *   test_percpu_bench: footprint size=<B> n=<N> pages=<populated pages>
  *
@@ -76,9 +76,12 @@ MODULE_PARM_DESC(run_test_mask,
 		 "\t\tid: 4,  name: prefill\n"
 		 "\t\tid: 8,  name: kmalloc\n"
 		 "\t\tid: 16, name: lumps\n"
-		 "\t\tid: 32, name: footprint\n"
 		 /* Add a new test case description here. */
 );
+
+static bool footprint;
+module_param(footprint, bool, 0444);
+MODULE_PARM_DESC(footprint, "Last, allocate nr_objs objects of the first size and, built in, leave them allocated (default: no)");
 
 static unsigned int reps = 1;
 module_param(reps, uint, 0444);
@@ -363,13 +366,14 @@ static void bench_lumps(const char *scenario)
 }
 
 /*
- * nr_objs objects of the first size, left allocated when built in, so
- * that /sys/kernel/debug/percpu_stats shows the chunks (and what the
- * allocator keeps about them) at that peak once init runs.  Last in the
- * table: nothing is timed after it.  A module frees them before its load
- * fails.
+ * With footprint=1, after every scenario: nr_objs objects of the first
+ * size, left allocated when built in, so that
+ * /sys/kernel/debug/percpu_stats shows the chunks (and what the allocator
+ * keeps about them) at that peak once init runs.  Nothing is timed after
+ * it.  A module frees them before its load fails.  Returns whether the
+ * objects stay.
  */
-static void bench_footprint(const char *scenario)
+static bool bench_footprint(void)
 {
 	unsigned int i, n;
 
@@ -378,15 +382,15 @@ static void bench_footprint(const char *scenario)
 		if (!objs[n])
 			break;
 	}
-	pr_info("%s size=%u n=%u pages=%lu\n", scenario, sizes[0], n,
+	bench_settle();
+	pr_info("footprint size=%u n=%u pages=%lu\n", sizes[0], n,
 		bench_nr_pages());
 	if (IS_MODULE(CONFIG_PERCPU_BENCH)) {
 		for (i = 0; i < n; i++)
 			free_percpu(objs[i]);
-		return;
+		return false;
 	}
-	/* the objects stay; so must the array that points at them */
-	objs = NULL;
+	return true;
 }
 
 struct bench_test {
@@ -401,7 +405,6 @@ static const struct bench_test bench_tests[] = {
 	{ "prefill", bench_prefill },
 	{ "kmalloc", bench_kmalloc },
 	{ "lumps", bench_lumps },
-	{ "footprint", bench_footprint },
 	/* Add a new test case here. */
 };
 
@@ -435,9 +438,12 @@ static int __init bench_run(void)
 			if (run_test_mask & BIT(i))
 				bench_tests[i].fn(bench_tests[i].name);
 	}
+	/* the objects stay, and so does the array that points at them */
+	if (footprint && bench_footprint())
+		objs = NULL;
 	pr_info("done\n");
 
-	vfree(objs);	/* NULL if the footprint objects stay */
+	vfree(objs);
 	return 0;
 }
 

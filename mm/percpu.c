@@ -528,7 +528,9 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		panic("%s: Failed to allocate %zu bytes\n", __func__,
 		      alloc_size);
 
-	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
+	/* two leaves at least, or a chunk's only leaf would be its root */
+	chunk->nr_tree_leaves =
+		roundup_pow_of_two(max(pcpu_chunk_nr_blocks(chunk), 2));
 	alloc_size = 2 * chunk->nr_tree_leaves * sizeof(chunk->tree[0]);
 	chunk->tree = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
 	if (!chunk->tree)
@@ -595,7 +597,9 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	if (!chunk->md_blocks)
 		goto md_blocks_fail;
 
-	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
+	/* two leaves at least, or a chunk's only leaf would be its root */
+	chunk->nr_tree_leaves =
+		roundup_pow_of_two(max(pcpu_chunk_nr_blocks(chunk), 2));
 	chunk->tree = pcpu_mem_zalloc(2 * chunk->nr_tree_leaves *
 				      sizeof(chunk->tree[0]), gfp);
 	if (!chunk->tree)

@@ -37,7 +37,7 @@ for t in $trees; do
 	build_bench_kernel "$t" "$out"
 done
 
-# The footprint scenario, last, leaves its objects allocated; then init
+# footprint=1: last, objects of 4 B are left allocated; then init
 # prints percpu_stats (chunks and their maps at that peak).  The initramfs
 # is unpacked before the benchmark starts (initramfs_async=0), not during.
 make_initramfs "$out" <<'INIT'
@@ -45,7 +45,7 @@ echo PERCPU-STATS-BEGIN
 cat /sys/kernel/debug/percpu_stats
 echo PERCPU-STATS-END
 INIT
-args="kunit.enable=0 initramfs_async=0 test_percpu_bench.run=1"
+args="kunit.enable=0 initramfs_async=0 test_percpu_bench.run=1 test_percpu_bench.footprint=1"
 args="$args test_percpu_bench.nr_objs=$N test_percpu_bench.aligned_objs=$AN"
 [ -n "${SIZES:-}" ] && args="$args test_percpu_bench.sizes=$SIZES"
 [ -n "${SCENARIOS:-}" ] && args="$args test_percpu_bench.run_test_mask=$(bench_mask "$SCENARIOS")"

@@ -199,24 +199,61 @@ def main():
     chart(outdir, report, desc)
 
 
-def chunk_metadata(tree, pages, stats):
-    """Bytes a chunk of @pages pages keeps about its allocations.
+def chunk_metadata(tree, pages, map_alloc):
+    """Bytes a chunk of @pages pages asks pcpu_mem_zalloc() for, to keep
+    track of its allocations (requested sizes: what vmalloc rounds up to
+    whole pages is not counted, nor struct pcpu_chunk, nor obj_exts, which
+    memcg and allocation profiling add alike to all three trees).
 
-    The bitmap allocators' are fixed by the unit: both bitmaps (one bit
-    per 4 bytes, the bound map one bit longer), plus upstream's metadata
-    blocks (8 ints per page) or the series' blocks (6 ints per page), the
-    summary tree (3 ints per node, 2 * leaves nodes) and its dirty bits.
-    The area map's is its map array: 4 bytes per entry allocated, which
-    percpu_stats prints as map_alloc.
+    The bitmap allocators': both bitmaps (one bit per 4 bytes; upstream's
+    bound map one bit longer), plus upstream's metadata blocks (8 ints per
+    page) or the series' blocks (6 ints per page), summary tree (3 ints per
+    node, 2 * leaves nodes, 2 leaves at least) and its dirty bits.  The
+    area map's: its map array, 4 bytes per entry allocated (map_alloc in
+    percpu_stats).
     """
     bits = pages * 4096 // 4
-    maps = 8 * ((bits + 63) // 64) + 8 * ((bits + 64) // 64)
+    words = (bits + 63) // 64
     if tree == "upstream":
-        return [maps + 32 * pages]
+        return 8 * words + 8 * ((bits + 64) // 64) + 32 * pages
     if tree == "series":
-        leaves = 1 << (pages - 1).bit_length()
-        return [maps + 24 * pages + 24 * leaves + 8 * ((pages + 63) // 64)]
-    return [4 * a for a in stats.get("map_alloc", [])]
+        leaves = 1 << (max(pages, 2) - 1).bit_length()
+        return 16 * words + 24 * pages + 24 * leaves + 8 * ((pages + 63) // 64)
+    return 4 * map_alloc
+
+
+def parse_stats(path):
+    """The footprint line and percpu_stats of one boot: (size, n, pages),
+    the allocation info and global fields, and per chunk its kind ('first',
+    'reserved' or '') and fields."""
+    obj, info, chunks = None, {}, []
+    for line in open(path):
+        m = re.match(r"test_percpu_bench: footprint size=(\d+) n=(\d+) pages=(\d+)", line)
+        if m:
+            obj = tuple(int(x) for x in m.groups())
+        m = re.match(r"Chunk:\s*(<- (First|Reserved) Chunk)?", line)
+        if m:
+            chunks.append({"kind": (m.group(2) or "").lower()})
+            continue
+        m = re.match(r"\s+(\w+)\s+:\s+(-?\d+)", line)
+        if m:
+            (chunks[-1] if chunks else info)[m.group(1)] = int(m.group(2))
+    return obj, info, chunks
+
+
+def chunk_pages(info, kind):
+    """Pages a chunk serves: a whole unit, or for the first chunks the
+    region pcpu_alloc_first_chunk() makes them (page-aligned around the
+    reserved or dynamic area after the static one)."""
+    page = 4096
+    static, reserved = info["static_size"], info["reserved_size"]
+    if kind == "reserved":
+        start, size = static % page, reserved
+    elif kind == "first":
+        start, size = (static + reserved) % page, info["dyn_size"]
+    else:
+        return info["unit_size"] // page
+    return (start + size + page - 1) // page
 
 
 def footprint(lines, report, outdir):
@@ -225,39 +262,31 @@ def footprint(lines, report, outdir):
     rows = []
     for t in TREES:
         for path in sorted(glob.glob(os.path.join(outdir, f"stats-{t}-*.txt"))):
-            stats, obj = {}, None
-            for line in open(path):
-                m = re.match(r"test_percpu_bench: footprint size=(\d+) n=(\d+) pages=(\d+)", line)
-                if m:
-                    obj = tuple(int(x) for x in m.groups())
-                m = re.match(r"\s+(\w+)\s+:\s+(-?\d+)", line)
-                if m:
-                    stats.setdefault(m.group(1), []).append(int(m.group(2)))
-            if not obj or "unit_size" not in stats:
+            obj, info, chunks = parse_stats(path)
+            if not obj or "unit_size" not in info or not chunks:
                 continue
-            pages = stats["unit_size"][0] // 4096
-            chunks = stats["nr_chunks"][0]
-            meta = chunk_metadata(t, pages, stats)
-            total = sum(meta) if t == "base" else meta[0] * chunks
-            rows.append((t, obj, chunks, total))
+            total = sum(chunk_metadata(t, chunk_pages(info, c["kind"]),
+                                       c.get("map_alloc", 0))
+                        for c in chunks)
+            rows.append((t, obj, len(chunks), total))
             report["footprint"].append({"tree": t, "size": obj[0], "n": obj[1],
-                                        "pages": obj[2], "chunks": chunks,
+                                        "pages": obj[2], "chunks": len(chunks),
                                         "metadata_bytes": total})
             break
     if not rows:
         return
     section(lines, "With the footprint objects live (percpu_stats read by "
-            "init after the benchmark; metadata: the chunks' bitmaps and "
-            "hints, or the area map's map arrays, computed from the chunk "
-            "count and map_alloc as chunk_metadata() in "
-            "scripts/bench_report.py says, every chunk counted as a full "
-            "unit; struct pcpu_chunk not counted):",
+            "init after the benchmark; chunks as percpu_stats lists them, "
+            "the first one included; metadata: the bytes the chunks' "
+            "bitmaps and hints, or the area map's map arrays, ask for, as "
+            "chunk_metadata() in scripts/bench_report.py computes them from "
+            "each chunk's pages and map_alloc):",
             ["tree", "objects", "populated pages", "chunks", "metadata bytes",
              "bytes per object"])
-    for t, obj, chunks, total in rows:
+    for t, obj, nchunks, total in rows:
         name = "area map" if t == "base" else t
         lines.append(f"| {name} | {obj[1]} x {obj[0]}B | {obj[2]} | "
-                     f"{chunks} | {total} | {total / max(obj[1], 1):.2f} |")
+                     f"{nchunks} | {total} | {total / max(obj[1], 1):.2f} |")
 
 
 LUMP_PHASES = (("massfree", "free of every other object"),

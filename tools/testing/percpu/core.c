@@ -124,7 +124,9 @@ static struct pcpu_chunk *pcpu_test_chunk_alloc(int nr_pages)
 	chunk->bound_map = pcpu_test_zalloc(map_longs * sizeof(long));
 	chunk->md_blocks = pcpu_test_zalloc(pcpu_chunk_nr_blocks(chunk) *
 					    sizeof(chunk->md_blocks[0]));
-	chunk->nr_tree_leaves = roundup_pow_of_two(pcpu_chunk_nr_blocks(chunk));
+	/* as pcpu_alloc_chunk(): two leaves at least */
+	chunk->nr_tree_leaves =
+		roundup_pow_of_two(max(pcpu_chunk_nr_blocks(chunk), 2));
 	chunk->tree = pcpu_test_zalloc(2 * chunk->nr_tree_leaves *
 				       sizeof(chunk->tree[0]));
 	chunk->tree_dirty = pcpu_test_zalloc(BITS_TO_LONGS(pcpu_chunk_nr_blocks(chunk)) *

@@ -270,8 +270,8 @@ static const char *pcpu_model_check_tree(struct pcpu_model *m)
 	struct pcpu_span *want, root;
 	const char *bad = NULL;
 
-	if (leaves < nr_blocks || (leaves & (leaves - 1)) ||
-	    leaves >= 2 * nr_blocks)
+	if (leaves < 2 || leaves < nr_blocks || (leaves & (leaves - 1)) ||
+	    (leaves > 2 && leaves >= 2 * nr_blocks))
 		return BAD("nr_tree_leaves %d for %d blocks", leaves, nr_blocks);
 	for (i = nr_blocks; i < BITS_TO_LONGS(nr_blocks) * BITS_PER_LONG; i++)
 		if (test_bit(i, chunk->tree_dirty))
@@ -423,11 +423,9 @@ const char *pcpu_model_check(struct pcpu_model *m)
 
 	/*
 	 * The chunk is on the slot of its root: the root moves only when the
-	 * chunk is folded, which relocates it.  With a single leaf the leaf
-	 * is the root, and every allocation and free changes it.
+	 * chunk is folded, which relocates it.
 	 */
 	if (!chunk->isolated && chunk != pcpu_reserved_chunk &&
-	    chunk->nr_tree_leaves > 1 &&
 	    pcpu_test_slot_of(chunk) != pcpu_test_chunk_slot(chunk))
 		return BAD("on slot %d, its root gives slot %d",
 			   pcpu_test_slot_of(chunk), pcpu_test_chunk_slot(chunk));

@@ -161,22 +161,25 @@ static void pending_free_not_ruled_out(void)
 }
 
 /*
- * A one-page chunk: the only leaf is the root, exact after every step.
+ * A one-page chunk has two leaves (the second a full block), so that its
+ * root is a node of its own and the chunk changes slots only when it is
+ * folded, as every other chunk does; a free that empties it folds it.
  *
  *   |................|   ->   |##..##....####..|   ->   |................|
  */
-static void single_leaf_tree(void)
+static void one_page_chunk(void)
 {
 	struct pcpu_model *m;
 	int i;
 
 	t_setup(1);
 	m = t_chunk();
-	ASSERT_EQ(m->chunk->nr_tree_leaves, 1);
+	ASSERT_EQ(m->chunk->nr_tree_leaves, 2);
 	for (i = 0; i < 16; i++)
 		t_alloc_at(m, 256, 4, i * 256);
 	for (i = 0; i < 16; i += 3) {
 		t_free(m, i * 256);
+		t_fold(m);
 		ASSERT_EQ(pcpu_chunk_contig(m->chunk), 64);
 	}
 	t_alloc_at(m, 256, 256, 0);
@@ -223,7 +226,7 @@ static const struct pcpu_test_case cases[] = {
 	PCPU_TEST_CASE(free_slot_round_trip),
 	PCPU_TEST_CASE(failed_search_folds),
 	PCPU_TEST_CASE(pending_free_not_ruled_out),
-	PCPU_TEST_CASE(single_leaf_tree),
+	PCPU_TEST_CASE(one_page_chunk),
 	PCPU_TEST_CASE(padding_leaves),
 	{}
 };
