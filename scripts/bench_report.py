@@ -268,9 +268,11 @@ def footprint(lines, report, outdir):
             total = sum(chunk_metadata(t, chunk_pages(info, c["kind"]),
                                        c.get("map_alloc", 0))
                         for c in chunks)
-            rows.append((t, obj, len(chunks), total))
+            most = info.get("nr_max_chunks", 0)
+            rows.append((t, obj, len(chunks), most, total))
             report["footprint"].append({"tree": t, "size": obj[0], "n": obj[1],
                                         "pages": obj[2], "chunks": len(chunks),
+                                        "max_chunks": most,
                                         "metadata_bytes": total})
             break
     if not rows:
@@ -281,12 +283,13 @@ def footprint(lines, report, outdir):
             "bitmaps and hints, or the area map's map arrays, ask for, as "
             "chunk_metadata() in scripts/bench_report.py computes them from "
             "each chunk's pages and map_alloc):",
-            ["tree", "objects", "populated pages", "chunks", "metadata bytes",
-             "bytes per object"])
-    for t, obj, nchunks, total in rows:
+            ["tree", "objects", "populated pages", "chunks",
+             "most chunks in the run", "metadata bytes", "bytes per object"])
+    for t, obj, nchunks, most, total in rows:
         name = "area map" if t == "base" else t
         lines.append(f"| {name} | {obj[1]} x {obj[0]}B | {obj[2]} | "
-                     f"{nchunks} | {total} | {total / max(obj[1], 1):.2f} |")
+                     f"{nchunks} | {most} | {total} | "
+                     f"{total / max(obj[1], 1):.2f} |")
 
 
 LUMP_PHASES = (("massfree", "free of every other object"),
