@@ -313,7 +313,8 @@ BOOT_OPTIONS=(-e BLK_DEV_INITRD -e RD_GZIP -e DEVTMPFS -e DEVTMPFS_MOUNT
 # harness_tree: $HARNESS_SRC, a scratch kernel tree for tools/testing/percpu
 # (the userspace harness of the chunk map): tools/include and the few
 # tools/lib files it links, from build/linux's series branch when there is
-# one, else from the package's tarball (the series does not touch tools/),
+# one, else from the package's tarball (the series touches no tools/ file but
+# tools/testing/percpu, which comes from the mirror),
 # with this repository's mm/percpu-bitmap.c, mm/percpu-internal.h and
 # tools/testing/percpu on top.  Copies keep their times, so make rebuilds
 # only what changed.
