@@ -259,20 +259,9 @@ bool pcpu_test_cannot_fit(struct pcpu_chunk *chunk, int size, int align)
 	return ret;
 }
 
-int pcpu_test_free_area(struct pcpu_chunk *chunk, int off)
-{
-	int size;
-
-	pthread_mutex_lock(&pcpu_lock);
-#ifdef CONFIG_PERCPU_STATS
-	pcpu_stats_scan_reset();
-#endif
-	size = pcpu_free_area(chunk, off);
-	pthread_mutex_unlock(&pcpu_lock);
-	return size;
-}
-
-int pcpu_test_free(struct pcpu_chunk *chunk, int off)
+/* pcpu_free_area(), and what free_percpu() adds around it if @as_free_percpu */
+static int pcpu_test_free_locked(struct pcpu_chunk *chunk, int off,
+				 bool as_free_percpu)
 {
 	int size;
 
@@ -282,10 +271,21 @@ int pcpu_test_free(struct pcpu_chunk *chunk, int off)
 #endif
 	size = pcpu_free_area(chunk, off);
 	/* free_percpu(): fully free chunks are found in the free slot */
-	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size)
+	if (as_free_percpu && !chunk->isolated &&
+	    chunk->free_bytes == pcpu_unit_size)
 		pcpu_chunk_fold_whole(chunk);
 	pthread_mutex_unlock(&pcpu_lock);
 	return size;
+}
+
+int pcpu_test_free_area(struct pcpu_chunk *chunk, int off)
+{
+	return pcpu_test_free_locked(chunk, off, false);
+}
+
+int pcpu_test_free(struct pcpu_chunk *chunk, int off)
+{
+	return pcpu_test_free_locked(chunk, off, true);
 }
 
 void pcpu_test_fold(struct pcpu_chunk *chunk, int *budget)
