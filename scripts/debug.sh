@@ -84,7 +84,7 @@ pass=$((pass + KPASS)); fail=$((fail + KFAIL))
 # Reports of the checkers.  The allocator's documented WARNs for bad
 # input come from free_percpu()/pcpu_free_area()/pcpu_alloc_noprof().
 reports=$(grep -nE 'BUG: KASAN|BUG: KCSAN|WARNING: possible|WARNING: inconsistent|BUG: sleeping function|BUG: |Oops|general protection|Kernel panic|unreferenced object|WARNING: ' "$blog" |
-	  grep -vE 'WARNING: CPU: [0-9]+ PID: [0-9]+ at \S*mm/percpu(-bitmap)?\.c:[0-9]+ (free_percpu|pcpu_free_area|pcpu_alloc_noprof)\+' || true)
+	  grep -vE 'WARNING: CPU: [0-9]+ PID: [0-9]+ at \S*mm/percpu(-bitmap)?\.c:[0-9]+ (free_percpu|pcpu_free_area|pcpu_alloc_noprof)(\.[a-z]+\.[0-9]+)*\+' || true)
 grep -q 'DEBUG-RUN-DONE' "$blog" || reports="$reports
 init never finished (crash or timeout)"
 if [ -z "$(echo "$reports" | tr -d '[:space:]')" ]; then
