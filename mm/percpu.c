@@ -216,7 +216,13 @@ struct pcpu_chunk *pcpu_first_chunk __ro_after_init;
 struct pcpu_chunk *pcpu_reserved_chunk __ro_after_init;
 
 DEFINE_SPINLOCK(pcpu_lock);	/* all internal data structures */
-static DEFINE_MUTEX(pcpu_alloc_mutex);	/* chunk create/destroy, [de]pop, map ext */
+/*
+ * Chunk creation and destruction, page population and depopulation.  An
+ * allocation takes it only to populate the pages of its area or to
+ * create a chunk: one whose area lies in populated pages takes pcpu_lock
+ * alone, as an atomic one does.
+ */
+static DEFINE_MUTEX(pcpu_alloc_mutex);
 
 struct list_head *pcpu_chunk_lists __ro_after_init; /* chunk list slots */
 
@@ -886,6 +892,38 @@ static void pcpu_alloc_tag_free_hook(struct pcpu_chunk *chunk, int off, size_t s
 }
 #endif
 
+/*
+ * Take pcpu_alloc_mutex for an allocation that must populate pages or
+ * create a chunk.  pcpu_balance_workfn() allocates memory under this
+ * mutex, and it may wait for memory reclaim: allow the current task to
+ * become an OOM victim, in case of memory pressure.
+ *
+ * RETURNS:
+ * 0, or -EINTR if a fatal signal came first.
+ */
+static int pcpu_alloc_lock(gfp_t gfp)
+{
+	KUNIT_STATIC_STUB_REDIRECT(pcpu_alloc_lock, gfp);
+
+	if (gfp & __GFP_NOFAIL) {
+		mutex_lock(&pcpu_alloc_mutex);
+		return 0;
+	}
+	return mutex_lock_killable(&pcpu_alloc_mutex);
+}
+
+/* Give back the area at @off of @chunk that an allocation could not use. */
+static void pcpu_alloc_undo(struct pcpu_chunk *chunk, int off)
+{
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_free_area(chunk, off);
+	/* a new chunk may be empty again: see free_percpu() */
+	if (chunk->free_bytes == pcpu_unit_size)
+		pcpu_chunk_fold_whole(chunk);
+	pcpu_stats_area_dealloc(chunk);
+}
+
 /**
  * pcpu_alloc - the percpu allocator
  * @size: size of area to allocate in bytes
@@ -896,7 +934,8 @@ static void pcpu_alloc_tag_free_hook(struct pcpu_chunk *chunk, int off, size_t s
  * Allocate percpu area of @size bytes aligned at @align.  If @gfp doesn't
  * contain %GFP_KERNEL, the allocation is atomic. If @gfp has __GFP_NOWARN
  * then no warning will be triggered on invalid or failed allocation
- * requests.
+ * requests.  A sleeping allocation takes pcpu_alloc_mutex only if its
+ * area needs pages populated or no chunk has room.
  *
  * RETURNS:
  * Percpu pointer to the allocated area on success, NULL on failure.
@@ -907,11 +946,13 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	gfp_t pcpu_gfp;
 	bool is_atomic;
 	bool do_warn;
+	bool locked = false;	/* pcpu_alloc_mutex held */
 	struct obj_cgroup *objcg = NULL;
 	static int warn_limit = 10;
 	struct pcpu_chunk *chunk, *next;
 	const char *err;
 	int slot, off, cpu, ret, budget;
+	unsigned int page_start, page_end, rs, re;
 	unsigned long flags;
 	void __percpu *ptr;
 	size_t bits, bit_align;
@@ -944,20 +985,6 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 
 	if (unlikely(!pcpu_memcg_pre_alloc_hook(size, gfp, &objcg)))
 		return NULL;
-
-	if (!is_atomic) {
-		/*
-		 * pcpu_balance_workfn() allocates memory under this mutex,
-		 * and it may wait for memory reclaim. Allow current task
-		 * to become OOM victim, in case of memory pressure.
-		 */
-		if (gfp & __GFP_NOFAIL) {
-			mutex_lock(&pcpu_alloc_mutex);
-		} else if (mutex_lock_killable(&pcpu_alloc_mutex)) {
-			pcpu_memcg_post_alloc_hook(objcg, NULL, 0, size);
-			return NULL;
-		}
-	}
 
 	spin_lock_irqsave(&pcpu_lock, flags);
 
@@ -1029,7 +1056,15 @@ restart:
 		goto fail;
 	}
 
-	/* No space left.  Create a new chunk. */
+	/*
+	 * No space left.  Create a new chunk, unless an allocation that
+	 * held the mutex before us did.
+	 */
+	if (!locked) {
+		if (pcpu_alloc_lock(gfp))
+			goto fail_killed;
+		locked = true;
+	}
 	if (list_empty(&pcpu_chunk_lists[pcpu_free_slot])) {
 		chunk = pcpu_create_chunk(pcpu_gfp);
 		if (!chunk) {
@@ -1047,15 +1082,35 @@ restart:
 
 area_found:
 	pcpu_stats_area_alloc(chunk, size);
-	spin_unlock_irqrestore(&pcpu_lock, flags);
+	/*
+	 * An atomic search only returns populated pages.  Pages are
+	 * populated and depopulated under pcpu_alloc_mutex, and their
+	 * populated bits change under pcpu_lock too: a page populated now
+	 * stays so while the area is allocated, since only empty pages are
+	 * depopulated.
+	 */
+	page_start = PFN_DOWN(off);
+	page_end = PFN_UP(off + size);
+	if (!is_atomic && find_next_zero_bit(chunk->populated, page_end,
+					     page_start) < page_end) {
+		spin_unlock_irqrestore(&pcpu_lock, flags);
+		/*
+		 * The area is ours: its chunk cannot be destroyed nor its
+		 * pages depopulated while we wait, but they may be
+		 * populated meanwhile, by the balance work or by an
+		 * allocation that shares a page.
+		 */
+		if (!locked) {
+			if (pcpu_alloc_lock(gfp)) {
+				spin_lock_irqsave(&pcpu_lock, flags);
+				pcpu_alloc_undo(chunk, off);
+				spin_unlock_irqrestore(&pcpu_lock, flags);
+				goto fail_killed;
+			}
+			locked = true;
+		}
 
-	/* populate if not all pages are already there */
-	if (!is_atomic) {
-		unsigned int page_end, rs, re;
-
-		rs = PFN_DOWN(off);
-		page_end = PFN_UP(off + size);
-
+		rs = page_start;
 		for_each_clear_bitrange_from(rs, re, chunk->populated, page_end) {
 			WARN_ON(chunk->immutable);
 
@@ -1063,20 +1118,18 @@ area_found:
 
 			spin_lock_irqsave(&pcpu_lock, flags);
 			if (ret) {
-				pcpu_free_area(chunk, off);
-				/* a new chunk may be empty again: see free_percpu() */
-				if (chunk->free_bytes == pcpu_unit_size)
-					pcpu_chunk_fold_whole(chunk);
-				pcpu_stats_area_dealloc(chunk);
+				pcpu_alloc_undo(chunk, off);
 				err = "failed to populate";
 				goto fail_unlock;
 			}
 			pcpu_chunk_populated(chunk, rs, re);
 			spin_unlock_irqrestore(&pcpu_lock, flags);
 		}
-
-		mutex_unlock(&pcpu_alloc_mutex);
+	} else {
+		spin_unlock_irqrestore(&pcpu_lock, flags);
 	}
+	if (locked)
+		mutex_unlock(&pcpu_alloc_mutex);
 
 	if (pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW)
 		pcpu_schedule_balance_work();
@@ -1116,10 +1169,11 @@ fail:
 		/* see the flag handling in pcpu_balance_workfn() */
 		pcpu_atomic_alloc_failed = true;
 		pcpu_schedule_balance_work();
-	} else {
+	} else if (locked) {
 		mutex_unlock(&pcpu_alloc_mutex);
 	}
 
+fail_killed:
 	pcpu_memcg_post_alloc_hook(objcg, NULL, 0, size);
 
 	return NULL;

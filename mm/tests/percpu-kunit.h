@@ -863,6 +863,57 @@ static void pcpu_kunit_fault_alloc_fails_cleanly(struct kunit *test)
 	kunit_info(test, "%d allocations of 32 KiB before the first failure\n", n);
 }
 
+/*
+ * pcpu_alloc_lock() calls of the test's own task, through a static stub
+ * that counts them and then does what pcpu_alloc_lock() does.
+ */
+static int pcpu_kunit_alloc_locks;
+
+static int pcpu_kunit_count_alloc_lock(gfp_t gfp)
+{
+	pcpu_kunit_alloc_locks++;
+	if (gfp & __GFP_NOFAIL) {
+		mutex_lock(&pcpu_alloc_mutex);
+		return 0;
+	}
+	return mutex_lock_killable(&pcpu_alloc_mutex);
+}
+
+#define PCPU_KUNIT_LOCK_OBJS	1024
+
+/*
+ * A sleeping allocation takes pcpu_alloc_mutex only to populate pages or
+ * to create a chunk.  1024 objects of 4 bytes fill one page: on the way
+ * they populate at most one page (first fit fills a page once it is
+ * populated) and create at most one chunk, so at most two of the 1024
+ * allocations take the mutex; before, every one did.
+ */
+static void pcpu_kunit_mutex_only_to_populate(struct kunit *test)
+{
+	void __percpu **objs;
+	int i, n;
+
+	objs = kunit_kcalloc(test, PCPU_KUNIT_LOCK_OBJS, sizeof(*objs),
+			     GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	pcpu_kunit_alloc_locks = 0;
+	kunit_activate_static_stub(test, pcpu_alloc_lock,
+				   pcpu_kunit_count_alloc_lock);
+	for (n = 0; n < PCPU_KUNIT_LOCK_OBJS; n++) {
+		objs[n] = __alloc_percpu_gfp(4, 4, GFP_KERNEL);
+		if (!objs[n])
+			break;
+	}
+	kunit_deactivate_static_stub(test, pcpu_alloc_lock);
+	for (i = 0; i < n; i++)
+		free_percpu(objs[i]);
+
+	KUNIT_EXPECT_EQ(test, n, PCPU_KUNIT_LOCK_OBJS);
+	KUNIT_EXPECT_LE_MSG(test, pcpu_kunit_alloc_locks, 2,
+			    "%d of %d allocations took pcpu_alloc_mutex",
+			    pcpu_kunit_alloc_locks, n);
+}
+
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
 	KUNIT_CASE(pcpu_kunit_budgeted_folds),
@@ -874,6 +925,7 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_emptied_chunk_in_free_slot),
 	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
 	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
+	KUNIT_CASE(pcpu_kunit_mutex_only_to_populate),
 	{}
 };
 
