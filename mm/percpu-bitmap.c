@@ -772,6 +772,19 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 	return limit - bit_off;
 }
 
+/* Free the @bits bits at @bit_off, which start an allocation of @bits. */
+static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
+{
+	int run_start;
+
+	__clear_bit(bit_off, chunk->bound_map);
+	pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
+	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
+	chunk->first_free = min(chunk->first_free, bit_off);
+	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);
+	chunk->memo_floor = min(chunk->memo_floor, run_start);
+}
+
 /*
  * pcpu_free_area - free the area that starts at an offset
  * @chunk: chunk of interest
@@ -787,7 +800,7 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 {
 	int nbits = pcpu_chunk_map_bits(chunk);
 	int bit_off = byte_off / PCPU_MIN_ALLOC_SIZE;
-	int bits, run_start;
+	int bits;
 
 	lockdep_assert_held(&pcpu_lock);
 
@@ -800,13 +813,7 @@ static int pcpu_free_area(struct pcpu_chunk *chunk, int byte_off)
 		      byte_off))
 		return 0;
 
-	__clear_bit(bit_off, chunk->bound_map);
-	pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
-	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
-	chunk->first_free = min(chunk->first_free, bit_off);
-	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);
-	chunk->memo_floor = min(chunk->memo_floor, run_start);
-
+	pcpu_free_bits(chunk, bit_off, bits);
 	/* the chunk moves to its new slot when its tree is folded */
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }

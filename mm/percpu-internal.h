@@ -71,6 +71,7 @@ struct pcpu_chunk {
 	struct pcpu_fit_memo	fit_memo[PCPU_NR_ALIGN_ORDERS];
 	int			memo_floor;	/* frees not yet in the memos */
 	unsigned long		*bound_map;	/* allocation starts */
+	unsigned long		*live_map;	/* starts of live objects */
 
 	/*
 	 * base_addr is the base address of this chunk.

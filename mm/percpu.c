@@ -49,6 +49,7 @@
  *  unit       |<------- page 0 ------->|<------- page 1 ------->| ...
  *  alloc_map   1 1 1 1 0 0 1 1 0 0 ...   0 0 0 1 1 1 0 0 0 0 ...    in use
  *  bound_map   1 0 0 1 0 0 1 0 0 0 ...   0 0 0 1 0 0 0 0 0 0 ...    starts
+ *  live_map    1 0 0 0 0 0 1 0 0 0 ...   0 0 0 1 0 0 0 0 0 0 ...    held
  *  md_blocks  [ hints of block 0     ]  [ hints of block 1     ]    per page
  *  tree         leaf 0 ----+               +---- leaf 1             per node:
  *                          +-- node ... ---+                        edges and
@@ -58,12 +59,16 @@
  * A bit of alloc_map is set while its granule is in use, a bit of
  * bound_map where an allocation starts (every bound bit is also in use):
  * an allocation runs from its bound bit to the next bound bit or free bit,
- * so a free needs only the offset.  The parts of a first chunk's pages
- * outside the region it serves are marked in use, with a bound bit, and
- * never freed.  Each page has a metadata block (struct pcpu_block_md), and
- * a summary tree (struct pcpu_span per node, root at 1) holds for every
- * node the free runs at the edges of the blocks below it and the longest
- * free run among them, across block boundaries.
+ * so a free needs only the offset.  A bit of live_map is set where an
+ * object that a caller holds starts, and free_percpu() clears it
+ * atomically, so that only one free of an object goes on; the object at
+ * bit 3 in the picture is on a per-CPU cache (see pcpu_cache_class()).
+ * The parts of a first chunk's pages outside the region it serves are
+ * marked in use, with a bound bit, and never freed.  Each page has a
+ * metadata block (struct pcpu_block_md), and a summary tree (struct
+ * pcpu_span per node, root at 1) holds for every node the free runs at the
+ * edges of the blocks below it and the longest free run among them, across
+ * block boundaries.
  *
  * Every hint, which way it may be wrong, and what corrects it:
  *
@@ -116,6 +121,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/memblock.h>
 #include <linux/err.h>
@@ -126,6 +132,8 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/pfn.h>
+#include <linux/seqlock.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -216,6 +224,15 @@ struct pcpu_chunk *pcpu_first_chunk __ro_after_init;
 struct pcpu_chunk *pcpu_reserved_chunk __ro_after_init;
 
 DEFINE_SPINLOCK(pcpu_lock);	/* all internal data structures */
+
+/*
+ * The allocation and boundary bitmaps of every chunk change under
+ * pcpu_lock and inside this count (pcpu_map_alloc(), pcpu_map_free()), so
+ * that free_percpu() reads the size of the object it frees without the
+ * lock (pcpu_obj_size()).
+ */
+static seqcount_spinlock_t pcpu_map_seq =
+	SEQCNT_SPINLOCK_ZERO(pcpu_map_seq, &pcpu_lock);
 /*
  * Chunk creation and destruction, page population and depopulation.  An
  * allocation takes it only to populate the pages of its area or to
@@ -528,6 +545,11 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		panic("%s: Failed to allocate %zu bytes\n", __func__,
 		      alloc_size);
 
+	chunk->live_map = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
+	if (!chunk->live_map)
+		panic("%s: Failed to allocate %zu bytes\n", __func__,
+		      alloc_size);
+
 	alloc_size = pcpu_chunk_nr_blocks(chunk) * sizeof(chunk->md_blocks[0]);
 	chunk->md_blocks = memblock_alloc(alloc_size, SMP_CACHE_BYTES);
 	if (!chunk->md_blocks)
@@ -598,6 +620,10 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	if (!chunk->bound_map)
 		goto bound_map_fail;
 
+	chunk->live_map = pcpu_mem_zalloc(map_size, gfp);
+	if (!chunk->live_map)
+		goto live_map_fail;
+
 	chunk->md_blocks = pcpu_mem_zalloc(pcpu_chunk_nr_blocks(chunk) *
 					   sizeof(chunk->md_blocks[0]), gfp);
 	if (!chunk->md_blocks)
@@ -641,6 +667,8 @@ tree_dirty_fail:
 tree_fail:
 	pcpu_mem_free(chunk->md_blocks);
 md_blocks_fail:
+	pcpu_mem_free(chunk->live_map);
+live_map_fail:
 	pcpu_mem_free(chunk->bound_map);
 bound_map_fail:
 	pcpu_mem_free(chunk->alloc_map);
@@ -660,6 +688,7 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 	pcpu_mem_free(chunk->tree_dirty);
 	pcpu_mem_free(chunk->tree);
 	pcpu_mem_free(chunk->md_blocks);
+	pcpu_mem_free(chunk->live_map);
 	pcpu_mem_free(chunk->bound_map);
 	pcpu_mem_free(chunk->alloc_map);
 	pcpu_mem_free(chunk);
@@ -912,16 +941,413 @@ static int pcpu_alloc_lock(gfp_t gfp)
 	return mutex_lock_killable(&pcpu_alloc_mutex);
 }
 
+/*
+ * pcpu_alloc_area() and pcpu_free_bits() inside pcpu_map_seq (and
+ * pcpu_free_area() in pcpu_alloc_undo()).
+ */
+static int pcpu_map_alloc(struct pcpu_chunk *chunk, int bits, int bit_align,
+			  bool pop_only, int *budget)
+{
+	int off;
+
+	write_seqcount_begin(&pcpu_map_seq);
+	off = pcpu_alloc_area(chunk, bits, bit_align, pop_only, budget);
+	write_seqcount_end(&pcpu_map_seq);
+	return off;
+}
+
+/* Free the object of @size bytes at @off, whose live bit was cleared. */
+static void pcpu_map_free(struct pcpu_chunk *chunk, int off, int size)
+{
+	write_seqcount_begin(&pcpu_map_seq);
+	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
+		       size / PCPU_MIN_ALLOC_SIZE);
+	write_seqcount_end(&pcpu_map_seq);
+}
+
+/*
+ * The size of the live object at @off of @chunk, read without pcpu_lock:
+ * its own bits do not change while it is live, but those of the object or
+ * free run after it may, and an allocation or free there passes through
+ * states (in use and no boundary) that would extend it.
+ */
+static int pcpu_obj_size(struct pcpu_chunk *chunk, int off)
+{
+	unsigned int seq;
+	int bits;
+
+	do {
+		seq = read_seqcount_begin(&pcpu_map_seq);
+		bits = pcpu_alloc_size_bits(chunk, off / PCPU_MIN_ALLOC_SIZE);
+	} while (read_seqcount_retry(&pcpu_map_seq, seq));
+	return bits * PCPU_MIN_ALLOC_SIZE;
+}
+
+/* Whether the pages of the @size bytes at @off of @chunk are populated. */
+static bool pcpu_area_populated(struct pcpu_chunk *chunk, int off, int size)
+{
+	unsigned int page_end = PFN_UP(off + size);
+
+	return find_next_zero_bit(chunk->populated, page_end,
+				  PFN_DOWN(off)) >= page_end;
+}
+
+/*
+ * pcpu_find_area - allocate an area from the chunks in the slots
+ * @size: size of the area in bytes
+ * @bit_align: alignment in bits
+ * @pop_only: the area must lie in populated pages
+ * @budget: leaves of the trees this lock hold may still fold
+ * @chunkp: the chunk the area is in
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ *
+ * RETURNS:
+ * The offset of the area in bytes, or -1 if no chunk has room.
+ */
+static int pcpu_find_area(size_t size, int bit_align, bool pop_only,
+			  int *budget, struct pcpu_chunk **chunkp)
+{
+	int bits = size >> PCPU_MIN_ALLOC_SHIFT;
+	struct pcpu_chunk *chunk, *next;
+	int slot, off;
+
+	for (slot = pcpu_next_slot(pcpu_size_to_slot(size));
+	     slot <= pcpu_free_slot; slot = pcpu_next_slot(slot + 1)) {
+		if (list_empty(&pcpu_chunk_lists[slot])) {
+			__clear_bit(slot, &pcpu_slot_mask);
+			continue;
+		}
+		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
+					 list) {
+			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
+				continue;
+
+			off = pcpu_map_alloc(chunk, bits, bit_align, pop_only,
+					     budget);
+			if (off >= 0) {
+				pcpu_reintegrate_chunk(chunk);
+				*chunkp = chunk;
+				return off;
+			}
+		}
+	}
+
+	/*
+	 * Chunks with frees not folded yet may sit in slots below their
+	 * longest free run, below where the walk started: their blocks are
+	 * exact, so try them as they are before failing or making a chunk.
+	 */
+	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
+		if (chunk->isolated || chunk == pcpu_reserved_chunk ||
+		    pcpu_chunk_slot(chunk) >= pcpu_size_to_slot(size) ||
+		    pcpu_chunk_cannot_fit(chunk, bits, bit_align))
+			continue;
+		off = pcpu_map_alloc(chunk, bits, bit_align, pop_only, budget);
+		if (off >= 0) {
+			*chunkp = chunk;
+			return off;
+		}
+	}
+	return -1;
+}
+
 /* Give back the area at @off of @chunk that an allocation could not use. */
 static void pcpu_alloc_undo(struct pcpu_chunk *chunk, int off)
 {
 	lockdep_assert_held(&pcpu_lock);
 
+	write_seqcount_begin(&pcpu_map_seq);
 	pcpu_free_area(chunk, off);
+	write_seqcount_end(&pcpu_map_seq);
 	/* a new chunk may be empty again: see free_percpu() */
 	if (chunk->free_bytes == pcpu_unit_size)
 		pcpu_chunk_fold_whole(chunk);
 	pcpu_stats_area_dealloc(chunk);
+}
+
+/*
+ * Free the @size bytes at @off of @chunk, whose live bit is clear, and
+ * put a chunk that becomes fully free where the balance work looks.
+ *
+ * RETURNS:
+ * Whether the balance work should run.
+ */
+static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
+{
+	bool need_balance = false;
+
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_stats_scan_reset();
+	pcpu_map_free(chunk, off, size);
+	pcpu_stats_area_dealloc(chunk);
+
+	/*
+	 * If there are more than one fully free chunks, wake up grim reaper.
+	 * If the chunk is isolated, it may be in the process of being
+	 * reclaimed.  Let reclaim manage cleaning up of that chunk.
+	 */
+	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size) {
+		struct pcpu_chunk *pos;
+
+		/*
+		 * Fully free chunks are found in the free slot, here and by
+		 * pcpu_balance_free(): put this one there now rather than
+		 * at the next allocation, or a chunk that empties before
+		 * the next allocation would not see it.  Once per chunk
+		 * that empties, O(blocks).
+		 */
+		pcpu_chunk_fold_whole(chunk);
+		list_for_each_entry(pos, &pcpu_chunk_lists[pcpu_free_slot], list)
+			if (pos != chunk) {
+				need_balance = true;
+				break;
+			}
+	} else if (pcpu_should_reclaim_chunk(chunk)) {
+		pcpu_isolate_chunk(chunk);
+		need_balance = true;
+	}
+	return need_balance;
+}
+
+/*
+ * Per-CPU caches of small objects.
+ *
+ * free_percpu() of an object whose size is a power of two up to
+ * PCPU_CACHE_MAX_SIZE, at an offset aligned to its size, puts it on the
+ * freeing CPU's cache of that size instead of giving its bits back; an
+ * allocation of that size, at an alignment up to it, takes the object put
+ * there last, with no global lock.  A cached object stays allocated in its
+ * chunk's bitmaps, so it lies in populated pages and keeps its chunk, but
+ * its live bit is clear: freeing it again is refused.  A cache holds at
+ * most PCPU_CACHE_OBJS objects; it is refilled and drained
+ * PCPU_CACHE_BATCH objects at a time, in one hold of pcpu_lock.  The
+ * caches pin at most PCPU_CACHE_OBJS * 252 bytes (4 + 8 + ... + 128) of
+ * every unit per CPU, 7.9 KiB; the balance work drains them all when
+ * frees make chunks or pages reclaimable (pcpu_schedule_reclaim()), a
+ * CPU's cache is drained when the CPU dies, and a shrinker drains them
+ * under memory pressure.
+ */
+#define PCPU_CACHE_MAX_SIZE	128
+#define PCPU_CACHE_CLASSES	(ilog2(PCPU_CACHE_MAX_SIZE) - PCPU_MIN_ALLOC_SHIFT + 1)
+#define PCPU_CACHE_OBJS		32
+#define PCPU_CACHE_BATCH	16
+
+struct pcpu_cache_obj {
+	struct pcpu_chunk	*chunk;
+	int			off;		/* bytes */
+};
+
+struct pcpu_cache {
+	spinlock_t		lock;		/* drains from other CPUs take it */
+	int			nr[PCPU_CACHE_CLASSES];
+	struct pcpu_cache_obj	objs[PCPU_CACHE_CLASSES][PCPU_CACHE_OBJS];
+};
+
+static DEFINE_PER_CPU(struct pcpu_cache, pcpu_caches);
+static bool pcpu_caches_on;	/* once the caches' locks are initialized */
+static bool pcpu_caches_drain;	/* for the balance work, see below */
+
+/*
+ * Frees made a chunk fully free or worth depopulating: the balance work
+ * drains the caches first, whose objects could keep other chunks and
+ * pages from being reclaimed.  The runs that only populate pages for
+ * atomic allocations leave the caches alone.
+ */
+static void pcpu_schedule_reclaim(void)
+{
+	WRITE_ONCE(pcpu_caches_drain, true);
+	pcpu_schedule_balance_work();
+}
+
+/* The cache of @size bytes at @align, or -1 if they are not cached. */
+static int pcpu_cache_class(size_t size, size_t align)
+{
+	if (size > PCPU_CACHE_MAX_SIZE || !is_power_of_2(size) || align > size)
+		return -1;
+	/* pairs with pcpu_caches_init(): the caches' locks are ready */
+	if (!smp_load_acquire(&pcpu_caches_on))
+		return -1;
+	return ilog2(size) - PCPU_MIN_ALLOC_SHIFT;
+}
+
+/*
+ * Fill @cls of @pc, which is empty, with up to PCPU_CACHE_BATCH objects at
+ * their natural alignment, where pcpu_alloc() would put them, until one
+ * would need a page populated: that one is left to pcpu_alloc(), which
+ * may sleep.  Returns how many it got.
+ */
+static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
+{
+	size_t size = PCPU_MIN_ALLOC_SIZE << cls;
+	int budget = PCPU_TREE_FOLD_BATCH;
+	struct pcpu_chunk *chunk = NULL;
+	int off;
+
+	lockdep_assert_held(&pc->lock);
+
+	spin_lock(&pcpu_lock);
+	pcpu_stats_scan_reset();
+	pcpu_fold_stale(&budget);
+	while (pc->nr[cls] < PCPU_CACHE_BATCH) {
+		/* the chunk of the last object first: no walk of the slots */
+		off = -1;
+		if (chunk && !pcpu_chunk_cannot_fit(chunk, 1 << cls, 1 << cls))
+			off = pcpu_map_alloc(chunk, 1 << cls, 1 << cls, false,
+					     &budget);
+		if (off < 0)
+			off = pcpu_find_area(size, 1 << cls, false, &budget,
+					     &chunk);
+		if (off < 0)
+			break;
+		pcpu_stats_area_alloc(chunk, size);
+		if (!pcpu_area_populated(chunk, off, size)) {
+			pcpu_alloc_undo(chunk, off);
+			break;
+		}
+		pc->objs[cls][pc->nr[cls]++] =
+			(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
+	}
+	spin_unlock(&pcpu_lock);
+	return pc->nr[cls];
+}
+
+/*
+ * Give the @nr oldest objects of @cls in @pc back to their chunks.
+ * Returns whether the balance work should run.
+ */
+static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
+{
+	struct pcpu_cache_obj *objs = pc->objs[cls];
+	bool need_balance = false;
+	int i;
+
+	lockdep_assert_held(&pc->lock);
+
+	spin_lock(&pcpu_lock);
+	for (i = 0; i < nr; i++)
+		need_balance |= pcpu_free_locked(objs[i].chunk, objs[i].off,
+						 PCPU_MIN_ALLOC_SIZE << cls);
+	spin_unlock(&pcpu_lock);
+	pc->nr[cls] -= nr;
+	memmove(objs, objs + nr, pc->nr[cls] * sizeof(*objs));
+	return need_balance;
+}
+
+/*
+ * An object of @cls from this CPU's cache.  Returns its offset in
+ * *@chunkp, or -1 if the cache is empty and no populated page has room.
+ */
+static int pcpu_cache_alloc(int cls, struct pcpu_chunk **chunkp)
+{
+	struct pcpu_cache_obj *obj;
+	struct pcpu_cache *pc;
+	unsigned long flags;
+	int off = -1;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(&pcpu_caches);
+	spin_lock(&pc->lock);
+	if (pc->nr[cls] || pcpu_cache_refill(pc, cls)) {
+		obj = &pc->objs[cls][--pc->nr[cls]];
+		*chunkp = obj->chunk;
+		off = obj->off;
+	}
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+	return off;
+}
+
+/*
+ * Put the object of @size bytes at @off of @chunk, no longer live, on this
+ * CPU's cache.  Returns false if objects like it are not cached.
+ */
+static bool pcpu_cache_free(struct pcpu_chunk *chunk, int off, int size)
+{
+	int cls = pcpu_cache_class(size, size);
+	bool need_balance = false;
+	struct pcpu_cache *pc;
+	unsigned long flags;
+
+	if (cls < 0 || off % size || chunk == pcpu_reserved_chunk)
+		return false;
+
+	local_irq_save(flags);
+	pc = this_cpu_ptr(&pcpu_caches);
+	spin_lock(&pc->lock);
+	if (pc->nr[cls] == PCPU_CACHE_OBJS)
+		need_balance = pcpu_cache_flush(pc, cls, PCPU_CACHE_BATCH);
+	pc->objs[cls][pc->nr[cls]++] =
+		(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
+	spin_unlock(&pc->lock);
+	local_irq_restore(flags);
+
+	if (need_balance)
+		pcpu_schedule_reclaim();
+	return true;
+}
+
+/*
+ * Give back every object cached on @cpu, one size at a time (interrupts
+ * are off for at most PCPU_CACHE_OBJS frees).  Returns how many.
+ */
+static unsigned long pcpu_cache_drain(unsigned int cpu)
+{
+	struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
+	unsigned long flags, freed = 0;
+	int cls;
+
+	for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++) {
+		spin_lock_irqsave(&pc->lock, flags);
+		freed += pc->nr[cls];
+		pcpu_cache_flush(pc, cls, pc->nr[cls]);
+		spin_unlock_irqrestore(&pc->lock, flags);
+	}
+	return freed;
+}
+
+static void pcpu_cache_drain_all(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		pcpu_cache_drain(cpu);
+}
+
+/* CPU hotplug: the cache of a dead CPU goes back to the chunks. */
+static int pcpu_cache_cpu_dead(unsigned int cpu)
+{
+	if (pcpu_cache_drain(cpu))
+		pcpu_schedule_balance_work();
+	return 0;
+}
+
+static unsigned long pcpu_cache_count(struct shrinker *shrink,
+				      struct shrink_control *sc)
+{
+	unsigned long nr = 0;
+	unsigned int cpu;
+	int cls;
+
+	for_each_possible_cpu(cpu)
+		for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++)
+			nr += READ_ONCE(per_cpu_ptr(&pcpu_caches, cpu)->nr[cls]);
+	return nr ?: SHRINK_EMPTY;
+}
+
+static unsigned long pcpu_cache_scan(struct shrinker *shrink,
+				     struct shrink_control *sc)
+{
+	unsigned long freed = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		freed += pcpu_cache_drain(cpu);
+	if (freed)
+		pcpu_schedule_balance_work();
+	return freed;
 }
 
 /**
@@ -949,9 +1375,9 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	bool locked = false;	/* pcpu_alloc_mutex held */
 	struct obj_cgroup *objcg = NULL;
 	static int warn_limit = 10;
-	struct pcpu_chunk *chunk, *next;
+	struct pcpu_chunk *chunk;
 	const char *err;
-	int slot, off, cpu, ret, budget;
+	int off, cpu, ret, budget, cls;
 	unsigned int page_start, page_end, rs, re;
 	unsigned long flags;
 	void __percpu *ptr;
@@ -986,6 +1412,13 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	if (unlikely(!pcpu_memcg_pre_alloc_hook(size, gfp, &objcg)))
 		return NULL;
 
+	cls = reserved ? -1 : pcpu_cache_class(size, align);
+	if (cls >= 0) {
+		off = pcpu_cache_alloc(cls, &chunk);
+		if (off >= 0)
+			goto area_ready;
+	}
+
 	spin_lock_irqsave(&pcpu_lock, flags);
 
 	pcpu_stats_scan_reset();
@@ -1002,8 +1435,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 			pcpu_chunk_fold_whole(chunk);
 		off = -1;
 		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
-			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
-					      &budget);
+			off = pcpu_map_alloc(chunk, bits, bit_align, is_atomic,
+					     &budget);
 		if (off >= 0)
 			goto area_found;
 
@@ -1012,42 +1445,9 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	}
 
 restart:
-	/* search through normal chunks */
-	for (slot = pcpu_next_slot(pcpu_size_to_slot(size));
-	     slot <= pcpu_free_slot; slot = pcpu_next_slot(slot + 1)) {
-		if (list_empty(&pcpu_chunk_lists[slot])) {
-			__clear_bit(slot, &pcpu_slot_mask);
-			continue;
-		}
-		list_for_each_entry_safe(chunk, next, &pcpu_chunk_lists[slot],
-					 list) {
-			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
-				continue;
-
-			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
-					      &budget);
-			if (off >= 0) {
-				pcpu_reintegrate_chunk(chunk);
-				goto area_found;
-			}
-		}
-	}
-
-	/*
-	 * Chunks with frees not folded yet may sit in slots below their
-	 * longest free run, below where the walk started: their blocks are
-	 * exact, so try them as they are before failing or making a chunk.
-	 */
-	list_for_each_entry_safe(chunk, next, &pcpu_stale_chunks, stale_list) {
-		if (chunk->isolated || chunk == pcpu_reserved_chunk ||
-		    pcpu_chunk_slot(chunk) >= pcpu_size_to_slot(size) ||
-		    pcpu_chunk_cannot_fit(chunk, bits, bit_align))
-			continue;
-		off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
-				      &budget);
-		if (off >= 0)
-			goto area_found;
-	}
+	off = pcpu_find_area(size, bit_align, is_atomic, &budget, &chunk);
+	if (off >= 0)
+		goto area_found;
 
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 
@@ -1091,8 +1491,7 @@ area_found:
 	 */
 	page_start = PFN_DOWN(off);
 	page_end = PFN_UP(off + size);
-	if (!is_atomic && find_next_zero_bit(chunk->populated, page_end,
-					     page_start) < page_end) {
+	if (!is_atomic && !pcpu_area_populated(chunk, off, size)) {
 		spin_unlock_irqrestore(&pcpu_lock, flags);
 		/*
 		 * The area is ours: its chunk cannot be destroyed nor its
@@ -1131,8 +1530,12 @@ area_found:
 	if (locked)
 		mutex_unlock(&pcpu_alloc_mutex);
 
+area_ready:
 	if (pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW)
 		pcpu_schedule_balance_work();
+
+	/* free_percpu() may take it from here; other bits of the word may change */
+	set_bit(off / PCPU_MIN_ALLOC_SIZE, chunk->live_map);
 
 	/* clear the areas and return address relative to base address */
 	for_each_possible_cpu(cpu)
@@ -1482,6 +1885,10 @@ static void pcpu_balance_workfn(struct work_struct *work)
 	 * dependency through pcpu_alloc_mutex
 	 */
 	unsigned int flags = memalloc_noio_save();
+
+	/* cached objects would keep pages and chunks from being reclaimed */
+	if (xchg(&pcpu_caches_drain, false))
+		pcpu_cache_drain_all();
 	mutex_lock(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 
@@ -1511,7 +1918,7 @@ void free_percpu(void __percpu *ptr)
 	struct pcpu_chunk *chunk;
 	unsigned long flags;
 	int size, off;
-	bool need_balance = false;
+	bool need_balance;
 
 	if (!ptr)
 		return;
@@ -1523,48 +1930,34 @@ void free_percpu(void __percpu *ptr)
 		return;
 	off = addr - chunk->base_addr;
 
-	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_stats_scan_reset();
-	size = pcpu_free_area(chunk, off);
-	if (size) {
-		/* before the area can be handed out again */
-		kmemleak_free_percpu(ptr);
-		pcpu_stats_area_dealloc(chunk);
-		pcpu_alloc_tag_free_hook(chunk, off, size);
-		pcpu_memcg_free_hook(chunk, off, size);
-		trace_percpu_free_percpu(chunk->base_addr, off, ptr);
-	}
-
 	/*
-	 * If there are more than one fully free chunks, wake up grim reaper.
-	 * If the chunk is isolated, it may be in the process of being
-	 * reclaimed.  Let reclaim manage cleaning up of that chunk.
+	 * Only the free that clears the object's live bit goes on: a double
+	 * free, or a pointer that does not start a live object, changes
+	 * nothing, whoever races with it.
 	 */
-	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size) {
-		struct pcpu_chunk *pos;
+	if (WARN_ONCE(off % PCPU_MIN_ALLOC_SIZE ||
+		      !test_and_clear_bit(off / PCPU_MIN_ALLOC_SIZE,
+					  chunk->live_map),
+		      "percpu: free of offset %d, which does not start a live object\n",
+		      off))
+		return;
 
-		/*
-		 * Fully free chunks are found in the free slot, here and by
-		 * pcpu_balance_free(): put this one there now rather than
-		 * at the next allocation, or a chunk that empties before
-		 * the next allocation would not see it.  Once per chunk
-		 * that empties, O(blocks).
-		 */
-		pcpu_chunk_fold_whole(chunk);
-		list_for_each_entry(pos, &pcpu_chunk_lists[pcpu_free_slot], list)
-			if (pos != chunk) {
-				need_balance = true;
-				break;
-			}
-	} else if (pcpu_should_reclaim_chunk(chunk)) {
-		pcpu_isolate_chunk(chunk);
-		need_balance = true;
-	}
+	/* before the area can be handed out again */
+	size = pcpu_obj_size(chunk, off);
+	kmemleak_free_percpu(ptr);
+	pcpu_alloc_tag_free_hook(chunk, off, size);
+	pcpu_memcg_free_hook(chunk, off, size);
+	trace_percpu_free_percpu(chunk->base_addr, off, ptr);
 
+	if (pcpu_cache_free(chunk, off, size))
+		return;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	need_balance = pcpu_free_locked(chunk, off, size);
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 
 	if (need_balance)
-		pcpu_schedule_balance_work();
+		pcpu_schedule_reclaim();
 }
 EXPORT_SYMBOL_GPL(free_percpu);
 
@@ -2696,5 +3089,34 @@ static int __init percpu_enable_async(void)
 	return 0;
 }
 subsys_initcall(percpu_enable_async);
+
+/*
+ * The per-CPU caches start once their locks, the CPU hotplug callback and
+ * the shrinker are in place; allocations and frees before that go to the
+ * chunks.
+ */
+static int __init pcpu_caches_init(void)
+{
+	struct shrinker *shrinker;
+	unsigned int cpu;
+	int ret;
+
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(&pcpu_caches, cpu)->lock);
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/percpu:dead",
+					NULL, pcpu_cache_cpu_dead);
+	if (ret < 0)
+		return ret;
+	shrinker = shrinker_alloc(0, "percpu-cache");
+	if (!shrinker)
+		return -ENOMEM;
+	shrinker->count_objects = pcpu_cache_count;
+	shrinker->scan_objects = pcpu_cache_scan;
+	shrinker_register(shrinker);
+	/* the locks are initialized before pcpu_cache_class() sees this */
+	smp_store_release(&pcpu_caches_on, true);
+	return 0;
+}
+subsys_initcall(pcpu_caches_init);
 
 #include "tests/percpu-kunit.h"

@@ -205,12 +205,13 @@ def chunk_metadata(tree, pages, map_alloc):
     whole pages is not counted, nor struct pcpu_chunk, nor obj_exts, which
     memcg and allocation profiling add alike to all three trees).
 
-    The bitmap allocators': both bitmaps (one bit per 4 bytes; upstream's
-    bound map one bit longer), plus upstream's metadata blocks (8 ints per
-    page) or the series' blocks (6 ints per page), summary tree (3 ints per
-    node, 2 * leaves nodes, 2 leaves at least) and its dirty bits.  The
-    area map's: its map array, 4 bytes per entry allocated (map_alloc in
-    percpu_stats).
+    The bitmap allocators': their bitmaps (one bit per 4 bytes: upstream's
+    allocation and bound maps, the bound map one bit longer; the series'
+    allocation, bound and live maps), plus upstream's metadata blocks (8
+    ints per page) or the series' blocks (6 ints per page), summary tree (3
+    ints per node, 2 * leaves nodes, 2 leaves at least) and its dirty bits.
+    The area map's: its map array, 4 bytes per entry allocated (map_alloc
+    in percpu_stats).
     """
     bits = pages * 4096 // 4
     words = (bits + 63) // 64
@@ -218,7 +219,7 @@ def chunk_metadata(tree, pages, map_alloc):
         return 8 * words + 8 * ((bits + 64) // 64) + 32 * pages
     if tree == "series":
         leaves = 1 << (max(pages, 2) - 1).bit_length()
-        return 16 * words + 24 * pages + 24 * leaves + 8 * ((pages + 63) // 64)
+        return 24 * words + 24 * pages + 24 * leaves + 8 * ((pages + 63) // 64)
     return 4 * map_alloc
 
 

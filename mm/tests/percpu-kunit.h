@@ -652,7 +652,7 @@ static void pcpu_kunit_invalid_free_changes_nothing(struct kunit *test)
 /*
  * percpu_stats counts the bits that each operation scans: a free adds its
  * own scan to free_bits_scanned, not also what the operations since the
- * last allocation scanned.  Thousands of 4-byte frees in a row: each adds
+ * last allocation scanned.  Thousands of 12-byte frees in a row: each adds
  * at most a free's bound (the object's bits and the free run around it in
  * its block), where a count that runs on from free to free would add at
  * least one more bit with every free.  Frees that other tasks make in the
@@ -668,8 +668,9 @@ static void pcpu_kunit_stats_count_each_free(struct kunit *test)
 
 	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
+	/* 12 bytes: not a power of two, so frees reach the bitmaps, not a cache */
 	for (i = 0; i < n; i++) {
-		objs[i] = __alloc_percpu(4, 4);
+		objs[i] = __alloc_percpu(12, 4);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	for (i = 0; i < n; i++) {
@@ -914,6 +915,134 @@ static void pcpu_kunit_mutex_only_to_populate(struct kunit *test)
 			    pcpu_kunit_alloc_locks, n);
 }
 
+/* Whether the object at @ptr is on @cpu's cache. */
+static bool pcpu_kunit_cached(unsigned int cpu, void __percpu *ptr)
+{
+	struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
+	void *addr = __pcpu_ptr_to_addr(ptr);
+	bool found = false;
+	unsigned long flags;
+	int cls, i;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++)
+		for (i = 0; i < pc->nr[cls]; i++)
+			found |= pc->objs[cls][i].chunk->base_addr +
+				 pc->objs[cls][i].off == addr;
+	spin_unlock_irqrestore(&pc->lock, flags);
+	return found;
+}
+
+#define PCPU_KUNIT_CACHE_OBJS	8
+
+/* How many of the PCPU_KUNIT_CACHE_OBJS objects at @objs @cpu caches. */
+static int pcpu_kunit_nr_cached(unsigned int cpu, void __percpu **objs)
+{
+	int i, nr = 0;
+
+	for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++)
+		nr += pcpu_kunit_cached(cpu, objs[i]);
+	return nr;
+}
+
+static void pcpu_kunit_alloc_objs(struct kunit *test, void __percpu **objs,
+				  size_t size)
+{
+	int i;
+
+	for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++) {
+		objs[i] = __alloc_percpu(size, size);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+}
+
+static long pcpu_kunit_free_objs(void *objs)
+{
+	int i;
+
+	for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++)
+		free_percpu(((void __percpu **)objs)[i]);
+	return 0;
+}
+
+/*
+ * A freed small object goes to the freeing CPU's cache and is the next one
+ * of its size that CPU hands out, zeroed on every CPU.  pcpu_alloc_mutex
+ * keeps the balance work from draining the cache in between.
+ */
+static void pcpu_kunit_cache_reuses_zeroed(struct kunit *test)
+{
+	void __percpu *p, *q;
+	unsigned int cpu;
+	int dirty = 0;
+
+	p = __alloc_percpu(16, 16);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(p, cpu), 0xa5, 16);
+
+	mutex_lock(&pcpu_alloc_mutex);
+	migrate_disable();
+	free_percpu(p);
+	KUNIT_EXPECT_TRUE(test, pcpu_kunit_cached(smp_processor_id(), p));
+	q = __alloc_percpu(16, 16);
+	migrate_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	for_each_possible_cpu(cpu)
+		dirty += !!memchr_inv(per_cpu_ptr(q, cpu), 0, 16);
+	KUNIT_EXPECT_EQ_MSG(test, dirty, 0, "a cached object came back dirty");
+	free_percpu(q);
+}
+
+/* Memory pressure (every shrinker, as drop_caches runs them) drains them. */
+static void pcpu_kunit_cache_drained_by_shrinker(struct kunit *test)
+{
+	void __percpu *objs[PCPU_KUNIT_CACHE_OBJS];
+	unsigned int cpu;
+
+	pcpu_kunit_alloc_objs(test, objs, 32);
+	mutex_lock(&pcpu_alloc_mutex);
+	migrate_disable();
+	cpu = smp_processor_id();
+	pcpu_kunit_free_objs(objs);
+	KUNIT_EXPECT_EQ(test, pcpu_kunit_nr_cached(cpu, objs),
+			PCPU_KUNIT_CACHE_OBJS);
+	migrate_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	drop_slab();
+	KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_nr_cached(cpu, objs), 0,
+			    "objects stayed cached under memory pressure");
+}
+
+/* The cache of a CPU that goes offline is drained. */
+static void pcpu_kunit_cache_drained_on_cpu_death(struct kunit *test)
+{
+	void __percpu *objs[PCPU_KUNIT_CACHE_OBJS];
+	unsigned int cpu = cpumask_last(cpu_online_mask);
+	int ret;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) ||
+	    cpu == cpumask_first(cpu_online_mask))
+		kunit_skip(test, "no CPU to take offline");
+
+	pcpu_kunit_alloc_objs(test, objs, 64);
+	/* freed on @cpu, so cached there */
+	work_on_cpu(cpu, pcpu_kunit_free_objs, objs);
+	KUNIT_EXPECT_EQ(test, pcpu_kunit_nr_cached(cpu, objs),
+			PCPU_KUNIT_CACHE_OBJS);
+
+	ret = remove_cpu(cpu);
+	if (ret)
+		kunit_skip(test, "CPU %u did not go offline: %d", cpu, ret);
+	KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_nr_cached(cpu, objs), 0,
+			    "a dead CPU's cache kept its objects");
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+}
+
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
 	KUNIT_CASE(pcpu_kunit_budgeted_folds),
@@ -926,6 +1055,9 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
 	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
 	KUNIT_CASE(pcpu_kunit_mutex_only_to_populate),
+	KUNIT_CASE(pcpu_kunit_cache_reuses_zeroed),
+	KUNIT_CASE(pcpu_kunit_cache_drained_by_shrinker),
+	KUNIT_CASE(pcpu_kunit_cache_drained_on_cpu_death),
 	{}
 };
 
