@@ -227,12 +227,23 @@ DEFINE_SPINLOCK(pcpu_lock);	/* all internal data structures */
 
 /*
  * The allocation and boundary bitmaps of every chunk change under
- * pcpu_lock and inside this count (pcpu_map_alloc(), pcpu_map_free()), so
+ * pcpu_lock and inside this count (pcpu_set_area(), pcpu_free_bits()), so
  * that free_percpu() reads the size of the object it frees without the
- * lock (pcpu_obj_size()).
+ * lock (pcpu_obj_size()).  It covers the bitmap writes only, a few words.
  */
 static seqcount_spinlock_t pcpu_map_seq =
 	SEQCNT_SPINLOCK_ZERO(pcpu_map_seq, &pcpu_lock);
+
+static inline void pcpu_map_write_begin(void)
+{
+	write_seqcount_begin(&pcpu_map_seq);
+}
+
+static inline void pcpu_map_write_end(void)
+{
+	write_seqcount_end(&pcpu_map_seq);
+}
+
 /*
  * Chunk creation and destruction, page population and depopulation.  An
  * allocation takes it only to populate the pages of its area or to
@@ -509,6 +520,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 	struct pcpu_chunk *chunk;
 	unsigned long aligned_addr;
 	int start_offset, region_size, region_bits;
+	unsigned long flags;
 	size_t alloc_size;
 
 	/* region calculations */
@@ -587,12 +599,14 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 	pcpu_init_md_blocks(chunk);
 
 	/* hide the parts of the pages outside the region */
+	spin_lock_irqsave(&pcpu_lock, flags);	/* for pcpu_map_seq */
 	if (start_offset)
 		pcpu_set_area(chunk, 0, start_offset / PCPU_MIN_ALLOC_SIZE);
 	if (chunk->end_offset)
 		pcpu_set_area(chunk, (start_offset + map_size) /
 			      PCPU_MIN_ALLOC_SIZE,
 			      chunk->end_offset / PCPU_MIN_ALLOC_SIZE);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
 	pcpu_tree_build(chunk);
 
 	return chunk;
@@ -941,28 +955,11 @@ static int pcpu_alloc_lock(gfp_t gfp)
 	return mutex_lock_killable(&pcpu_alloc_mutex);
 }
 
-/*
- * pcpu_alloc_area() and pcpu_free_bits() inside pcpu_map_seq (and
- * pcpu_free_area() in pcpu_alloc_undo()).
- */
-static int pcpu_map_alloc(struct pcpu_chunk *chunk, int bits, int bit_align,
-			  bool pop_only, int *budget)
-{
-	int off;
-
-	write_seqcount_begin(&pcpu_map_seq);
-	off = pcpu_alloc_area(chunk, bits, bit_align, pop_only, budget);
-	write_seqcount_end(&pcpu_map_seq);
-	return off;
-}
-
 /* Free the object of @size bytes at @off, whose live bit was cleared. */
 static void pcpu_map_free(struct pcpu_chunk *chunk, int off, int size)
 {
-	write_seqcount_begin(&pcpu_map_seq);
 	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
 		       size / PCPU_MIN_ALLOC_SIZE);
-	write_seqcount_end(&pcpu_map_seq);
 }
 
 /*
@@ -1024,8 +1021,8 @@ static int pcpu_find_area(size_t size, int bit_align, bool pop_only,
 			if (pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 				continue;
 
-			off = pcpu_map_alloc(chunk, bits, bit_align, pop_only,
-					     budget);
+			off = pcpu_alloc_area(chunk, bits, bit_align, pop_only,
+					      budget);
 			if (off >= 0) {
 				pcpu_reintegrate_chunk(chunk);
 				*chunkp = chunk;
@@ -1044,7 +1041,7 @@ static int pcpu_find_area(size_t size, int bit_align, bool pop_only,
 		    pcpu_chunk_slot(chunk) >= pcpu_size_to_slot(size) ||
 		    pcpu_chunk_cannot_fit(chunk, bits, bit_align))
 			continue;
-		off = pcpu_map_alloc(chunk, bits, bit_align, pop_only, budget);
+		off = pcpu_alloc_area(chunk, bits, bit_align, pop_only, budget);
 		if (off >= 0) {
 			*chunkp = chunk;
 			return off;
@@ -1058,9 +1055,7 @@ static void pcpu_alloc_undo(struct pcpu_chunk *chunk, int off)
 {
 	lockdep_assert_held(&pcpu_lock);
 
-	write_seqcount_begin(&pcpu_map_seq);
 	pcpu_free_area(chunk, off);
-	write_seqcount_end(&pcpu_map_seq);
 	/* a new chunk may be empty again: see free_percpu() */
 	if (chunk->free_bytes == pcpu_unit_size)
 		pcpu_chunk_fold_whole(chunk);
@@ -1124,11 +1119,12 @@ static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
  * its live bit is clear: freeing it again is refused.  A cache holds at
  * most PCPU_CACHE_OBJS objects; it is refilled and drained
  * PCPU_CACHE_BATCH objects at a time, in one hold of pcpu_lock.  The
- * caches pin at most PCPU_CACHE_OBJS * 252 bytes (4 + 8 + ... + 128) of
- * every unit per CPU, 7.9 KiB; the balance work drains them all when
- * frees make chunks or pages reclaimable (pcpu_schedule_reclaim()), a
- * CPU's cache is drained when the CPU dies, and a shrinker drains them
- * under memory pressure.
+ * caches hold at most PCPU_CACHE_OBJS * 252 bytes (4 + 8 + ... + 128) of
+ * every unit per CPU, 7.9 KiB, but each object can keep its page of every
+ * unit populated and its chunk alive: at most 6 * 32 = 192 pages per unit
+ * per CPU.  The balance work drains them all when frees make chunks or
+ * pages reclaimable (pcpu_schedule_reclaim()), a CPU's cache is drained
+ * when the CPU dies, and a shrinker drains them under memory pressure.
  */
 #define PCPU_CACHE_MAX_SIZE	128
 #define PCPU_CACHE_CLASSES	(ilog2(PCPU_CACHE_MAX_SIZE) - PCPU_MIN_ALLOC_SHIFT + 1)
@@ -1189,14 +1185,15 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 	lockdep_assert_held(&pc->lock);
 
 	spin_lock(&pcpu_lock);
-	pcpu_stats_scan_reset();
 	pcpu_fold_stale(&budget);
 	while (pc->nr[cls] < PCPU_CACHE_BATCH) {
+		/* each object counts its own scan in percpu_stats */
+		pcpu_stats_scan_reset();
 		/* the chunk of the last object first: no walk of the slots */
 		off = -1;
 		if (chunk && !pcpu_chunk_cannot_fit(chunk, 1 << cls, 1 << cls))
-			off = pcpu_map_alloc(chunk, 1 << cls, 1 << cls, false,
-					     &budget);
+			off = pcpu_alloc_area(chunk, 1 << cls, 1 << cls, false,
+					      &budget);
 		if (off < 0)
 			off = pcpu_find_area(size, 1 << cls, false, &budget,
 					     &chunk);
@@ -1204,6 +1201,7 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 			break;
 		pcpu_stats_area_alloc(chunk, size);
 		if (!pcpu_area_populated(chunk, off, size)) {
+			pcpu_stats_scan_reset();
 			pcpu_alloc_undo(chunk, off);
 			break;
 		}
@@ -1242,21 +1240,19 @@ static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
  */
 static int pcpu_cache_alloc(int cls, struct pcpu_chunk **chunkp)
 {
+	struct pcpu_cache *pc = raw_cpu_ptr(&pcpu_caches);
 	struct pcpu_cache_obj *obj;
-	struct pcpu_cache *pc;
 	unsigned long flags;
 	int off = -1;
 
-	local_irq_save(flags);
-	pc = this_cpu_ptr(&pcpu_caches);
-	spin_lock(&pc->lock);
+	/* after a migration, the cache of the CPU we left: still right */
+	spin_lock_irqsave(&pc->lock, flags);
 	if (pc->nr[cls] || pcpu_cache_refill(pc, cls)) {
 		obj = &pc->objs[cls][--pc->nr[cls]];
 		*chunkp = obj->chunk;
 		off = obj->off;
 	}
-	spin_unlock(&pc->lock);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pc->lock, flags);
 	return off;
 }
 
@@ -1274,15 +1270,13 @@ static bool pcpu_cache_free(struct pcpu_chunk *chunk, int off, int size)
 	if (cls < 0 || off % size || chunk == pcpu_reserved_chunk)
 		return false;
 
-	local_irq_save(flags);
-	pc = this_cpu_ptr(&pcpu_caches);
-	spin_lock(&pc->lock);
+	pc = raw_cpu_ptr(&pcpu_caches);
+	spin_lock_irqsave(&pc->lock, flags);
 	if (pc->nr[cls] == PCPU_CACHE_OBJS)
 		need_balance = pcpu_cache_flush(pc, cls, PCPU_CACHE_BATCH);
 	pc->objs[cls][pc->nr[cls]++] =
 		(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
-	spin_unlock(&pc->lock);
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&pc->lock, flags);
 
 	if (need_balance)
 		pcpu_schedule_reclaim();
@@ -1300,6 +1294,9 @@ static unsigned long pcpu_cache_drain(unsigned int cpu)
 	int cls;
 
 	for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++) {
+		/* a racy peek: an empty class costs no lock */
+		if (!data_race(pc->nr[cls]))
+			continue;
 		spin_lock_irqsave(&pc->lock, flags);
 		freed += pc->nr[cls];
 		pcpu_cache_flush(pc, cls, pc->nr[cls]);
@@ -1333,7 +1330,8 @@ static unsigned long pcpu_cache_count(struct shrinker *shrink,
 
 	for_each_possible_cpu(cpu)
 		for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++)
-			nr += READ_ONCE(per_cpu_ptr(&pcpu_caches, cpu)->nr[cls]);
+			/* an estimate is all a shrinker's count needs */
+			nr += data_race(per_cpu_ptr(&pcpu_caches, cpu)->nr[cls]);
 	return nr ?: SHRINK_EMPTY;
 }
 
@@ -1343,8 +1341,11 @@ static unsigned long pcpu_cache_scan(struct shrinker *shrink,
 	unsigned long freed = 0;
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		freed += pcpu_cache_drain(cpu);
+		if (freed >= sc->nr_to_scan)
+			break;
+	}
 	if (freed)
 		pcpu_schedule_balance_work();
 	return freed;
@@ -1435,8 +1436,8 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 			pcpu_chunk_fold_whole(chunk);
 		off = -1;
 		if (!pcpu_chunk_cannot_fit(chunk, bits, bit_align))
-			off = pcpu_map_alloc(chunk, bits, bit_align, is_atomic,
-					     &budget);
+			off = pcpu_alloc_area(chunk, bits, bit_align, is_atomic,
+					      &budget);
 		if (off >= 0)
 			goto area_found;
 
@@ -1457,13 +1458,17 @@ restart:
 	}
 
 	/*
-	 * No space left.  Create a new chunk, unless an allocation that
-	 * held the mutex before us did.
+	 * No space left.  Under the mutex, search again first: an
+	 * allocation that held it before us may have made a chunk, which
+	 * need not be in the free slot any more.  Then create one.
 	 */
 	if (!locked) {
 		if (pcpu_alloc_lock(gfp))
 			goto fail_killed;
 		locked = true;
+		spin_lock_irqsave(&pcpu_lock, flags);
+		budget = PCPU_TREE_FOLD_BATCH;
+		goto restart;
 	}
 	if (list_empty(&pcpu_chunk_lists[pcpu_free_slot])) {
 		chunk = pcpu_create_chunk(pcpu_gfp);
@@ -1780,9 +1785,10 @@ static void pcpu_reclaim_populated(void)
 
 	/*
 	 * Once a chunk is isolated to the to_depopulate list, the chunk is no
-	 * longer discoverable to allocations whom may populate pages.  The only
-	 * other accessor is the free path which only returns area back to the
-	 * allocator not touching the populated bitmap.
+	 * longer discoverable to allocations.  An allocation that took an
+	 * area in it before may still populate that area's pages, under
+	 * pcpu_alloc_mutex, which this holds; the pages it depopulates are
+	 * empty ones.  The free path only returns areas.
 	 */
 	while ((chunk = list_first_entry_or_null(
 			&pcpu_chunk_lists[pcpu_to_depopulate_slot],
@@ -1918,7 +1924,7 @@ void free_percpu(void __percpu *ptr)
 	struct pcpu_chunk *chunk;
 	unsigned long flags;
 	int size, off;
-	bool need_balance;
+	bool need_balance, live;
 
 	if (!ptr)
 		return;
@@ -1935,9 +1941,9 @@ void free_percpu(void __percpu *ptr)
 	 * free, or a pointer that does not start a live object, changes
 	 * nothing, whoever races with it.
 	 */
-	if (WARN_ONCE(off % PCPU_MIN_ALLOC_SIZE ||
-		      !test_and_clear_bit(off / PCPU_MIN_ALLOC_SIZE,
-					  chunk->live_map),
+	live = !(off % PCPU_MIN_ALLOC_SIZE) &&
+	       test_and_clear_bit(off / PCPU_MIN_ALLOC_SIZE, chunk->live_map);
+	if (WARN_ONCE(!live,
 		      "percpu: free of offset %d, which does not start a live object\n",
 		      off))
 		return;
@@ -3108,8 +3114,10 @@ static int __init pcpu_caches_init(void)
 	if (ret < 0)
 		return ret;
 	shrinker = shrinker_alloc(0, "percpu-cache");
-	if (!shrinker)
+	if (!shrinker) {
+		cpuhp_remove_state_nocalls(ret);
 		return -ENOMEM;
+	}
 	shrinker->count_objects = pcpu_cache_count;
 	shrinker->scan_objects = pcpu_cache_scan;
 	shrinker_register(shrinker);

@@ -74,6 +74,15 @@ static int pcpu_chunk_slot(const struct pcpu_chunk *chunk)
 	return pcpu_size_to_slot(contig * PCPU_MIN_ALLOC_SIZE);
 }
 
+/* mm/percpu.c: pcpu_map_seq, for free_percpu(), which is not here */
+static inline void pcpu_map_write_begin(void)
+{
+}
+
+static inline void pcpu_map_write_end(void)
+{
+}
+
 #include "slots.h"
 #include "../../../mm/percpu-bitmap.c"
 
