@@ -26,7 +26,7 @@ of its own that only one CPU holds at a time; their sum would count
 twice the allocations' pcpu_lock holds, which are nested in the mutex's,
 and comes out longer than the whole pair), T1 the run's own time per pair.
 X(1) is the 1-thread throughput without LOCK_STAT, whose lockdep hooks
-make every pair 2 to 3 times longer.  A bound, not a measurement:
+make every pair about 2 to 3 times longer.  A bound, not a measurement:
 contention costs more than the hold times (cache-line transfers, the
 mutex's sleeps and wake-ups).
 """
@@ -187,7 +187,7 @@ def main():
             "instruction), from /proc/lock_stat on a LOCK_STAT kernel, "
             "1 thread, less a run of no pairs (the rings' fill and frees): "
             "pcpu_alloc_mutex acquisitions per 1000 pairs, guest ns each "
-            "lock is held per pair; contentions per 1000 pairs with 2 "
+            "lock is held per pair; contentions in the pairs of 2 "
             "threads at -smp 2 (under -icount the vCPUs take turns: these "
             "count lock holders preempted, not parallel contention); "
             "1-thread pairs per ms of guest time with and without "
@@ -201,7 +201,7 @@ def main():
             "scripts/bench_conc_report.py):",
             ["tree", "scenario", "mutex acq / 1000 pairs",
              "ns under pcpu_lock / pair", "ns under mutex / pair",
-             "contentions / 1000 pairs, 2 threads (lock / mutex)",
+             "contentions, 2 threads (lock / mutex in pairs)",
              "pairs/ms, LOCK_STAT", "pairs/ms, no LOCK_STAT", "f",
              "projected X(64)", "projected X(192)"])
     for t in TREES:
@@ -224,9 +224,8 @@ def main():
                     f = max(hold.values()) / (ls1["us"] * 1000.0 /
                                               ls1["pairs"])
             if ls2:
-                k = 1000.0 / ls2["pairs"]
-                con = (f"{fmt(ls2['lock_contentions'] * k)} / "
-                       f"{fmt(ls2['mutex_contentions'] * k)}")
+                con = (f"{ls2['lock_contentions']} / "
+                       f"{ls2['mutex_contentions']} in {ls2['pairs']}")
             with_ls = ls1 and ls1["pairs_per_ms"] or None
             without = ic and ic["pairs_per_ms"] or None
             proj = ["-"] * len(CPUS)
