@@ -4,8 +4,8 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench boot profile debug badinput \
-	harness fuzz bench-core clean
+.PHONY: help deps tree export check-series kunit check-bisect check bench bench-conc boot profile debug \
+	badinput harness fuzz bench-core clean
 
 ## make help: this list of targets
 help:
@@ -55,9 +55,13 @@ check: tree
 boot: tree
 	@bash scripts/boot.sh $(TREE)
 
-## make bench [QUICK=1] [REPS=n] [TREES=...]: the evaluation table (upstream, base, series)
+## make bench [QUICK=1] [REPS=n] [TREES=...] [CONC=0]: the evaluation table (upstream, base, series), then bench-conc
 bench: tree
 	@bash scripts/bench.sh
+
+## make bench-conc [CONC_BOOTS=3] [CONC_PAIRS=65536] [TREES=...]: concurrency: churn throughput at 1 and 2 CPUs, lock_stat's serialized work
+bench-conc: tree
+	@bash scripts/bench-conc.sh
 
 ## make debug [TREE=series] [DEBUG_CONFIG=debug|kcsan]: the suites under KASAN, lockdep, KMEMLEAK (or KCSAN)
 debug: tree
@@ -73,7 +77,7 @@ profile: tree
 
 ## make clean: remove the build outputs; keeps build/linux and ccache
 clean:
-	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig \
+	rm -rf build/boot* build/debug-* build/kunit-* build/bench build/bench-Kconfig build/bench-lockstat \
 		build/badinput build/profile build/check build/src \
 		build/harness-src build/harness build/fuzz build/bench-core
 	-git -C build/linux worktree prune 2>/dev/null

@@ -9,8 +9,8 @@
  *   test_percpu_bench: <scenario> size=<B> align=<B> order=<order> n=<N>
  *                      alloc_us=<us> free_us=<us> pages=<populated pages>
  *
- * Scenarios, in the order they run (run_test_mask selects them, all by
- * default):
+ * Scenarios, in the order they run (run_test_mask selects them; by
+ * default all but churn and churnpop, which measure concurrency):
  *   orders   - N objects of each size, freed in order, alternating (every
  *              other one, then the rest) and in reverse
  *   aligned  - 4-byte objects at 8-byte alignment, and at 4 for reference
@@ -24,6 +24,26 @@
  *
  *   test_percpu_bench: lumps size=<B> n=<N> phase=<phase> calls=<calls>
  *                      max_ns=<ns> total_us=<us>
+ *
+ *   churn    - many CPUs allocating at once, as exec() does for every new
+ *              mm: one kthread on each of churn_threads online CPUs (all
+ *              of them by default), released together, each keeping a
+ *              ring of 64 live pairs of objects (16 B at 4-byte alignment
+ *              and 32 B at 8) and, churn_pairs times, allocating a new
+ *              pair and freeing its oldest; the ring is filled before the
+ *              release and freed after the thread's end, both untimed.
+ *              One line per run, us from the release to the end of the
+ *              last thread:
+ *
+ *   test_percpu_bench: churn size=16+32 ring=64 threads=<T>
+ *                      pairs=<all threads' pairs> us=<us>
+ *
+ *   churnpop - the same with single 1 KiB objects (8-byte alignment) in
+ *              rings of 4096 per thread: 4 MiB of every unit per thread,
+ *              over several chunks, populated as the rings fill; the run
+ *              populates more only where the allocator does not reuse
+ *              the space its frees leave (size=1024 ring=4096, pairs=
+ *              counts the objects allocated)
  *
  * With footprint=1, N objects of the first size are allocated last and,
  * built in, left allocated, so that percpu_stats can be read at that peak
@@ -41,6 +61,7 @@
 
 #include <linux/delay.h>
 #include <linux/init.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -67,15 +88,17 @@ static int nr_sizes = 6;
 module_param_array(sizes, uint, &nr_sizes, 0444);
 MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
 
-static unsigned int run_test_mask = UINT_MAX;
+static unsigned int run_test_mask = 31;
 module_param(run_test_mask, uint, 0444);
 MODULE_PARM_DESC(run_test_mask,
-		 "Scenarios to run, a mask (default: all).\n\n"
+		 "Scenarios to run, a mask (default 31: all but churn and churnpop).\n\n"
 		 "\t\tid: 1,  name: orders\n"
 		 "\t\tid: 2,  name: aligned\n"
 		 "\t\tid: 4,  name: prefill\n"
 		 "\t\tid: 8,  name: kmalloc\n"
 		 "\t\tid: 16, name: lumps\n"
+		 "\t\tid: 32, name: churn\n"
+		 "\t\tid: 64, name: churnpop\n"
 		 /* Add a new test case description here. */
 );
 
@@ -94,6 +117,14 @@ MODULE_PARM_DESC(lump_objs, "Objects of 1 KiB in the lumps scenario, 4x as many 
 static unsigned int align = 4;
 module_param(align, uint, 0444);
 MODULE_PARM_DESC(align, "Alignment of the orders and prefill objects (default 4)");
+
+static unsigned int churn_pairs = 1 << 16;
+module_param(churn_pairs, uint, 0444);
+MODULE_PARM_DESC(churn_pairs, "Pairs (churnpop: objects) each churn thread allocates and frees (default 2^16)");
+
+static unsigned int churn_threads;
+module_param(churn_threads, uint, 0444);
+MODULE_PARM_DESC(churn_threads, "Threads of churn and churnpop, one per online CPU, at most one per CPU (default: one on every online CPU)");
 
 enum bench_order { BENCH_IN_ORDER, BENCH_ALTERNATING, BENCH_REVERSE };
 
@@ -393,6 +424,185 @@ static bool bench_footprint(void)
 	return true;
 }
 
+#define BENCH_CHURN_SIZES	2
+
+/* A churn scenario: its objects, and the state its threads share. */
+struct bench_churn {
+	unsigned int sizes[BENCH_CHURN_SIZES];
+	unsigned int aligns[BENCH_CHURN_SIZES];
+	unsigned int nr_sizes;
+	unsigned int ring;
+	atomic_t nr_ready;	/* threads still filling their ring */
+	atomic_t nr_running;	/* threads still churning */
+	struct completion ready, go, done;
+	bool failed;
+};
+
+struct bench_churn_thread {
+	struct bench_churn *churn;
+	struct task_struct *task;
+	void __percpu **ring;	/* ring entries of nr_sizes objects */
+	u64 end;
+	int cpu;
+};
+
+/*
+ * One step of a churn thread: allocate one object of each size, then free
+ * the objects in @entry (none while the ring fills) and put the new ones
+ * there.  Returns false if an allocation failed (nothing is leaked).
+ */
+static bool bench_churn_step(const struct bench_churn *c,
+			     void __percpu **entry)
+{
+	void __percpu *obj[BENCH_CHURN_SIZES];
+	unsigned int s;
+
+	for (s = 0; s < c->nr_sizes; s++) {
+		obj[s] = __alloc_percpu(c->sizes[s], c->aligns[s]);
+		if (!obj[s]) {
+			while (s-- > 0)
+				free_percpu(obj[s]);
+			return false;
+		}
+	}
+	for (s = 0; s < c->nr_sizes; s++) {
+		free_percpu(entry[s]);
+		entry[s] = obj[s];
+	}
+	return true;
+}
+
+static int bench_churn_fn(void *data)
+{
+	struct bench_churn_thread *ct = data;
+	struct bench_churn *c = ct->churn;
+	unsigned int i, step = 0;
+	bool ok = true;
+
+	for (i = 0; ok && i < c->ring; i++)
+		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
+	if (!ok)
+		WRITE_ONCE(c->failed, true);
+	if (atomic_dec_and_test(&c->nr_ready))
+		complete(&c->ready);
+	wait_for_completion(&c->go);
+
+	/* the ring's oldest entry is the next one */
+	for (i = 0; ok && step < churn_pairs && !READ_ONCE(c->failed); step++) {
+		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
+		if (!ok) {
+			pr_err("churn thread on CPU %d: allocation failed at step %u\n",
+			       ct->cpu, step);
+			WRITE_ONCE(c->failed, true);
+		}
+		i = i + 1 < c->ring ? i + 1 : 0;
+	}
+	ct->end = ktime_get_ns();
+	if (atomic_dec_and_test(&c->nr_running))
+		complete(&c->done);
+
+	for (i = 0; i < c->ring * c->nr_sizes; i++)
+		free_percpu(ct->ring[i]);
+	return 0;
+}
+
+/*
+ * Run @c on the first churn_threads online CPUs, one kthread each, and
+ * print the time from their release to the end of the last one.  The
+ * kthreads are stopped (and so have returned) before this returns: a
+ * module's text goes away when its load fails.
+ */
+static void bench_churn_run(const char *scenario, struct bench_churn *c)
+{
+	unsigned int nr = min(churn_threads ?: UINT_MAX, num_online_cpus());
+	struct bench_churn_thread *ct;
+	unsigned int t = 0, i;
+	u64 start, end = 0;
+	char sizes[32];
+	int cpu, len;
+
+	ct = kcalloc(nr, sizeof(*ct), GFP_KERNEL);
+	if (!ct)
+		return;
+	atomic_set(&c->nr_ready, nr);
+	atomic_set(&c->nr_running, nr);
+	init_completion(&c->ready);
+	init_completion(&c->go);
+	init_completion(&c->done);
+	c->failed = false;
+
+	for_each_online_cpu(cpu) {
+		if (t == nr)
+			break;
+		ct[t].churn = c;
+		ct[t].cpu = cpu;
+		ct[t].ring = vcalloc(c->ring * c->nr_sizes, sizeof(*ct[t].ring));
+		if (!ct[t].ring)
+			break;
+		ct[t].task = kthread_create_on_cpu(bench_churn_fn, &ct[t], cpu,
+						   "pcpu_churn/%u");
+		if (IS_ERR(ct[t].task)) {
+			vfree(ct[t].ring);
+			break;
+		}
+		get_task_struct(ct[t].task);
+		t++;
+	}
+	if (t < nr) {
+		/* never woken, so they stop without running bench_churn_fn() */
+		pr_err("%s: could not start %u threads\n", scenario, nr);
+		goto stop;
+	}
+
+	for (t = 0; t < nr; t++)
+		wake_up_process(ct[t].task);
+	wait_for_completion(&c->ready);
+	start = ktime_get_ns();
+	complete_all(&c->go);
+	wait_for_completion(&c->done);
+	for (i = 0; i < nr; i++)
+		end = max(end, ct[i].end);
+
+	if (c->failed) {
+		pr_err("%s: an allocation failed, no result\n", scenario);
+	} else {
+		len = scnprintf(sizes, sizeof(sizes), "%u", c->sizes[0]);
+		for (i = 1; i < c->nr_sizes; i++)
+			len += scnprintf(sizes + len, sizeof(sizes) - len,
+					 "+%u", c->sizes[i]);
+		pr_info("%s size=%s ring=%u threads=%u pairs=%llu us=%llu\n",
+			scenario, sizes, c->ring, nr, (u64)nr * churn_pairs,
+			div_u64(end - start, NSEC_PER_USEC));
+	}
+stop:
+	for (i = 0; i < t; i++) {
+		kthread_stop_put(ct[i].task);
+		vfree(ct[i].ring);
+	}
+	kfree(ct);
+	bench_settle();
+}
+
+static void bench_churn(const char *scenario)
+{
+	struct bench_churn c = {
+		.sizes = { 16, 32 }, .aligns = { 4, 8 }, .nr_sizes = 2,
+		.ring = 64,
+	};
+
+	bench_churn_run(scenario, &c);
+}
+
+static void bench_churnpop(const char *scenario)
+{
+	struct bench_churn c = {
+		.sizes = { 1024 }, .aligns = { 8 }, .nr_sizes = 1,
+		.ring = 4096,
+	};
+
+	bench_churn_run(scenario, &c);
+}
+
 struct bench_test {
 	const char *name;
 	void (*fn)(const char *name);
@@ -405,6 +615,8 @@ static const struct bench_test bench_tests[] = {
 	{ "prefill", bench_prefill },
 	{ "kmalloc", bench_kmalloc },
 	{ "lumps", bench_lumps },
+	{ "churn", bench_churn },
+	{ "churnpop", bench_churnpop },
 	/* Add a new test case here. */
 };
 

@@ -10,7 +10,8 @@
 # long run can be done in parts (TREES=base in one session or terminal,
 # TREES="series upstream" in another) and summed up by any later run.
 # Results: build/bench/results.csv, lumps.csv, results.json, table.md,
-# chart.png.
+# chart.png; then the concurrency section, scripts/bench-conc.sh (CONC=0
+# leaves it out; QUICK=1 makes its CONC_BOOTS 1): build/bench/conc.md.
 . "$(dirname "$0")/common.sh"
 
 trees=${TREES:-upstream base series}
@@ -103,3 +104,9 @@ done
 clock="guest clock"
 [ -n "$ICOUNT" ] && clock="QEMU $ICOUNT: 1 ns = 1 guest instruction"
 python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, runs per tree$nreps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host"
+
+# The concurrency section (scripts/bench-conc.sh), unless CONC=0.
+if [ "${CONC:-1}" != 0 ]; then
+	[ "${QUICK:-0}" != 1 ] || export CONC_BOOTS=${CONC_BOOTS:-1}
+	bash "$TOP/scripts/bench-conc.sh"
+fi

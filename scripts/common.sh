@@ -82,7 +82,14 @@ test_only_patches() {
 }
 
 # The commit that a tree name stands for, for building and booting.
+# With REV_SUFFIX set, upstream, base and series stand for the branches
+# <tree>$REV_SUFFIX of build/linux instead: test-only work made by hand
+# on top of upstream-test, base-test and series that is not yet in
+# patches/ (scripts/bench-conc.sh's CONC_REV).
 tree_rev() {
+	case "$1" in
+	upstream|base|series) [ -z "${REV_SUFFIX:-}" ] || { echo "$1$REV_SUFFIX"; return; } ;;
+	esac
 	case "$1" in
 	upstream|base) echo "$1-test" ;;
 	series) echo series ;;
@@ -160,7 +167,8 @@ make_test_branches() {
 # fragment or x86_64_defconfig; the scripts/config OPTIONs (-e SYM,
 # -d SYM) are applied to it at every build, then olddefconfig.  If
 # KCONFIG_CHECK names a command, it runs after olddefconfig, before the
-# build, and may end the script.
+# build, and may end the script.  KBUILD_TARGETS (default bzImage) are
+# the make targets built.
 build_kernel() {
 	local bdir=$1 base=$2
 	local mk=(make -s -C "$SRC" ARCH=x86_64 O="$bdir")
@@ -176,19 +184,26 @@ build_kernel() {
 	[ $# = 0 ] || "$SRC/scripts/config" --file "$bdir/.config" "$@"
 	"${mk[@]}" "CC=ccache gcc" olddefconfig
 	[ -z "${KCONFIG_CHECK:-}" ] || "$KCONFIG_CHECK"
-	"${mk[@]}" "CC=ccache gcc" -j"$JOBS" bzImage
+	"${mk[@]}" "CC=ccache gcc" -j"$JOBS" ${KBUILD_TARGETS:-bzImage}
 }
 
-# build_bench_kernel TREE OUT: $OUT/bzImage-TREE (and System.map-TREE) from
-# the KUnit config plus the benchmark, so the three trees differ only in
-# what the patches change.  Skipped when the image is of the tree's commit.
+# build_bench_kernel TREE OUT [BDIR OPTION...]: $OUT/bzImage-TREE (and
+# System.map-TREE) from the KUnit config plus the benchmark, so the three
+# trees differ only in what the patches change.  Skipped when the image is
+# of the tree's commit.
 # Tracing is left out (Kconfig.fragment has it for the tracepoint check):
 # with FTRACE the series' allocations cost 7% more guest instructions
 # (2^16 objects of 4 B: 71.0 against 66.8 million), which is the kernel's
 # cost, not the allocator's.  Its own build directory, so that KUnit runs
 # and benchmark builds do not rebuild each other's objects.
+# A variant of that config (e.g. with lock statistics) gets a build
+# directory BDIR and an OUT of its own, and build_kernel OPTIONs applied
+# after the benchmark's; with -m PERCPU_BENCH (and KBUILD_TARGETS
+# "bzImage modules") the module is copied too, as
+# $OUT/test_percpu_bench-TREE.ko.
 build_bench_kernel() {
-	local t=$1 out=$2 rev img want bdir=$BUILD/bench-Kconfig
+	local t=$1 out=$2 rev img want bdir=${3:-$BUILD/bench-Kconfig}
+	shift $(($# < 3 ? $# : 3))
 	rev=$(tree_rev "$t")
 	img=$out/bzImage-$t
 	want=$(git -C "$LINUX" rev-parse "$rev")
@@ -204,10 +219,13 @@ build_bench_kernel() {
 	# config that no KUnit run has made yet boots silently.
 	# BOOT_OPTIONS: a busybox init reads percpu_stats after the benchmark.
 	build_kernel "$bdir" "$TOP/Kconfig.fragment" -e PERCPU_BENCH \
-		"${BOOT_OPTIONS[@]}" -d FTRACE -d ENABLE_DEFAULT_TRACERS
+		"${BOOT_OPTIONS[@]}" -d FTRACE -d ENABLE_DEFAULT_TRACERS "$@"
 	mkdir -p "$out"
 	cp "$bdir/arch/x86/boot/bzImage" "$img"
 	cp "$bdir/System.map" "$out/System.map-$t"
+	if grep -q '^CONFIG_PERCPU_BENCH=m' "$bdir/.config"; then
+		cp "$bdir/lib/test_percpu_bench.ko" "$out/test_percpu_bench-$t.ko"
+	fi
 	echo "$want" > "$img.rev"
 }
 
@@ -227,14 +245,16 @@ bench_mask() {
 	echo "$mask"
 }
 
-# make_initramfs DIR < init: DIR/initramfs.cpio.gz with busybox and the
-# init script read from stdin.
+# make_initramfs DIR [FILE...] < init: DIR/initramfs.cpio.gz with busybox,
+# the FILEs (in /) and the init script read from stdin.
 make_initramfs() {
-	local root=$1/initramfs
+	local dir=$1 root=$1/initramfs
+	shift
 	[ -x /bin/busybox ] || die "busybox missing: apt-get install busybox-static"
 	rm -rf "$root"
 	mkdir -p "$root/bin"
 	cp /bin/busybox "$root/bin/busybox"
+	[ $# = 0 ] || cp "$@" "$root/"
 	{
 		echo '#!/bin/busybox sh'
 		echo '/bin/busybox --install -s /bin'
@@ -246,7 +266,7 @@ make_initramfs() {
 		echo 'reboot -f'
 	} > "$root/init"
 	chmod +x "$root/init"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$1/initramfs.cpio.gz"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$dir/initramfs.cpio.gz"
 }
 
 # Kernel arguments of every boot under QEMU (kunit.py's too): QEMU runs
