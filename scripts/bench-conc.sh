@@ -36,12 +36,6 @@
 # then retries with init_module(), so every load runs the scenario twice:
 # the report divides by the pairs of every run a read follows.
 #
-# The scenarios are not in patch 5 yet: CONC_REV=-conc (the default)
-# builds the branches upstream-conc, base-conc and series-conc of
-# build/linux (upstream-test, base-test and series plus the commit
-# "bench: concurrency scenarios"); once that commit is folded into patch
-# 5, CONC_REV= builds the trees' usual commits (tree_rev).
-#
 # Boot logs: build/bench/conc/runs-P<CONC_PAIRS>/<phase>-<tree>-<commit>-
 # smp<N>-<time>.log; the report counts every log of the kernels' current
 # commits, so runs add up.  Results: build/bench/conc.md and conc.csv
@@ -54,7 +48,6 @@ BOOTS=${CONC_BOOTS:-3}
 POP_BOOTS=${CONC_POP_BOOTS:-$BOOTS}
 PAIRS=${CONC_PAIRS:-65536}
 MEM=${CONC_MEM:-1024}
-REV_SUFFIX=${CONC_REV--conc}
 timeout=${BOOT_TIMEOUT:-1800}
 out=$BUILD/bench/conc
 lsout=$out/lockstat
@@ -64,7 +57,7 @@ mkdir -p "$runs"
 for t in $trees; do
 	rev=$(tree_rev "$t")
 	git -C "$LINUX" rev-parse -q --verify "$rev^{commit}" >/dev/null ||
-		die "no $rev in build/linux (CONC_REV=${REV_SUFFIX}: see scripts/bench-conc.sh)"
+		die "no $rev in build/linux (make tree)"
 	git -C "$LINUX" show "$rev:lib/test_percpu_bench.c" | grep -q '"churnpop"' ||
 		die "$rev has no churn scenarios in lib/test_percpu_bench.c"
 done

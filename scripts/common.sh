@@ -82,14 +82,7 @@ test_only_patches() {
 }
 
 # The commit that a tree name stands for, for building and booting.
-# With REV_SUFFIX set, upstream, base and series stand for the branches
-# <tree>$REV_SUFFIX of build/linux instead: test-only work made by hand
-# on top of upstream-test, base-test and series that is not yet in
-# patches/ (scripts/bench-conc.sh's CONC_REV).
 tree_rev() {
-	case "$1" in
-	upstream|base|series) [ -z "${REV_SUFFIX:-}" ] || { echo "$1$REV_SUFFIX"; return; } ;;
-	esac
 	case "$1" in
 	upstream|base) echo "$1-test" ;;
 	series) echo series ;;
