@@ -955,13 +955,6 @@ static int pcpu_alloc_lock(gfp_t gfp)
 	return mutex_lock_killable(&pcpu_alloc_mutex);
 }
 
-/* Free the object of @size bytes at @off, whose live bit was cleared. */
-static void pcpu_map_free(struct pcpu_chunk *chunk, int off, int size)
-{
-	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
-		       size / PCPU_MIN_ALLOC_SIZE);
-}
-
 /*
  * The size of the live object at @off of @chunk, read without pcpu_lock:
  * its own bits do not change while it is live, but those of the object or
@@ -1076,7 +1069,8 @@ static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
 	lockdep_assert_held(&pcpu_lock);
 
 	pcpu_stats_scan_reset();
-	pcpu_map_free(chunk, off, size);
+	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
+		       size / PCPU_MIN_ALLOC_SIZE);
 	pcpu_stats_area_dealloc(chunk);
 
 	/*
