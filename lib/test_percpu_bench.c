@@ -39,10 +39,11 @@
  *                      pairs=<all threads' pairs> us=<us>
  *
  *   churnpop - the same with single 1 KiB objects (8-byte alignment) in
- *              rings of 4096 per thread: 4 MiB of every unit per thread,
- *              over several chunks, populated as the rings fill; the run
- *              populates more only where the allocator does not reuse
- *              the space its frees leave (size=1024 ring=4096, pairs=
+ *              rings of 4096 per thread, filled in the timed part: the
+ *              first 4096 allocations of every thread populate 4 MiB of
+ *              every unit (1024 pages, over several chunks), all threads
+ *              at once, and free nothing; the later ones free the oldest
+ *              object and reuse its space (size=1024 ring=4096, pairs=
  *              counts the objects allocated)
  *
  * With footprint=1, N objects of the first size are allocated last and,
@@ -432,6 +433,7 @@ struct bench_churn {
 	unsigned int aligns[BENCH_CHURN_SIZES];
 	unsigned int nr_sizes;
 	unsigned int ring;
+	bool fill_timed;	/* the ring fills after the release */
 	atomic_t nr_ready;	/* threads still filling their ring */
 	atomic_t nr_running;	/* threads still churning */
 	struct completion ready, go, done;
@@ -448,7 +450,7 @@ struct bench_churn_thread {
 
 /*
  * One step of a churn thread: allocate one object of each size, then free
- * the objects in @entry (none while the ring fills) and put the new ones
+ * the objects in @entry (NULL while the ring fills) and put the new ones
  * there.  Returns false if an allocation failed (nothing is leaked).
  */
 static bool bench_churn_step(const struct bench_churn *c,
@@ -479,7 +481,7 @@ static int bench_churn_fn(void *data)
 	unsigned int i, step = 0;
 	bool ok = true;
 
-	for (i = 0; ok && i < c->ring; i++)
+	for (i = 0; ok && !c->fill_timed && i < c->ring; i++)
 		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
 	if (!ok)
 		WRITE_ONCE(c->failed, true);
@@ -487,7 +489,7 @@ static int bench_churn_fn(void *data)
 		complete(&c->ready);
 	wait_for_completion(&c->go);
 
-	/* the ring's oldest entry is the next one */
+	/* the ring's oldest (or first empty) entry is the next one */
 	for (i = 0; ok && step < churn_pairs && !READ_ONCE(c->failed); step++) {
 		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
 		if (!ok) {
@@ -597,7 +599,7 @@ static void bench_churnpop(const char *scenario)
 {
 	struct bench_churn c = {
 		.sizes = { 1024 }, .aligns = { 8 }, .nr_sizes = 1,
-		.ring = 4096,
+		.ring = 4096, .fill_timed = true,
 	};
 
 	bench_churn_run(scenario, &c);
