@@ -15,7 +15,7 @@ help:
 deps:
 	@bash scripts/deps.sh
 
-## make tree: build/linux with tags upstream, base and branch series
+## make tree: build/linux with tags upstream and base, branches series and mainline
 tree: deps
 	@bash scripts/tree.sh
 
@@ -23,7 +23,7 @@ tree: deps
 export:
 	@bash scripts/export.sh
 
-## make check-series: series applies, mirror matches, checkpatch --strict clean
+## make check-series: both paths (base+series, mainline) apply and end in the mirror, checkpatch --strict clean
 check-series:
 	@bash scripts/check-series.sh
 
@@ -31,7 +31,7 @@ check-series:
 kunit: tree
 	@bash scripts/kunit.sh $(TREE)
 
-## make check-bisect: every patch builds with W=1 and passes KUnit
+## make check-bisect [BISECT_PATH=series|mainline] [BISECT_KUNIT=all|ends]: every patch builds with W=1 and passes KUnit
 check-bisect: tree
 	@bash scripts/check-bisect.sh
 

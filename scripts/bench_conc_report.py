@@ -10,8 +10,8 @@ commits only; writes OUTDIR/conc.csv (one row per run) and OUTDIR/conc.md.
 
 The lock_stat figures are those of the runs a read follows (busybox's
 insmod loads the module twice, so two runs) less those of a load with
-churn_pairs=0 (the rings' fill and final frees, the load, insmod's
-exec()): the pairs alone.
+churn_pairs=0 (churn's ring fill, which churnpop does in the timed part,
+the rings' final frees, the load, insmod's exec()): the pairs alone.
 
 The projection, Amdahl's bound with the serialized part run back to
 back: N CPUs allocate at most
@@ -157,7 +157,9 @@ def main():
     lines = [f"Concurrency: churn (each thread keeps 64 live pairs of 16 B "
              f"and 32 B objects, allocates a new pair and frees its oldest) "
              f"and churnpop (single 1 KiB objects, 4096 live per thread, over "
-             f"several chunks; a pair is one object); {desc}"]
+             f"several chunks, the rings filled in the timed part, so that "
+             f"the first 4096 allocations of every thread populate pages; "
+             f"a pair is one object); {desc}"]
     section(lines, "Throughput, QEMU multi-threaded TCG (no -icount), "
             "wall clock: pairs per ms, median [min-max] of the boots; "
             "1 thread at -smp 1, 2 threads at -smp 2; 2/1 = the 2-thread "
@@ -185,7 +187,8 @@ def main():
                   r["pairs"] > 0)] = r
     section(lines, "Serialized work, QEMU -icount shift=0 (1 ns = 1 guest "
             "instruction), from /proc/lock_stat on a LOCK_STAT kernel, "
-            "1 thread, less a run of no pairs (the rings' fill and frees): "
+            "1 thread, less a run of no pairs (churn's ring fill, the "
+            "frees of the rings, the load): "
             "pcpu_alloc_mutex acquisitions per 1000 pairs, guest ns each "
             "lock is held per pair; contentions in the pairs of 2 "
             "threads at -smp 2 (under -icount the vCPUs take turns: these "

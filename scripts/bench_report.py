@@ -5,7 +5,9 @@ spread (min-max), and the table in the seed's format (ms for N objects,
 worst of the three free orders), with ratios between the trees.
 
 usage: bench_report.py OUTDIR "description of the run"
-Writes OUTDIR/table.md, OUTDIR/results.json and OUTDIR/chart.png (gnuplot).
+Writes OUTDIR/table.md, OUTDIR/results.json and OUTDIR/chart.png (gnuplot),
+and the main table in plain text for the two cover letters: OUTDIR/table.txt
+(all three trees) and OUTDIR/table-mainline.txt (against upstream only).
 """
 
 import csv
@@ -193,6 +195,8 @@ def main():
     text = "\n".join(lines) + "\n"
     open(os.path.join(outdir, "table.md"), "w").write(text)
     open(os.path.join(outdir, "table.txt"), "w").write(plain(report))
+    open(os.path.join(outdir, "table-mainline.txt"), "w").write(
+        plain_upstream(report))
     json.dump(report, open(os.path.join(outdir, "results.json"), "w"),
               indent=1)
     sys.stdout.write(text)
@@ -346,6 +350,20 @@ def plain(report):
             f"{ratio(v['series'][1], v['base'][1]):>5}   "
             f"{ratio(v['series'][0], v['upstream'][0]):>5} "
             f"{ratio(v['series'][1], v['upstream'][1]):>5}")
+    return "\n".join(rows) + "\n"
+
+
+def plain_upstream(report):
+    """The main table against upstream only, for the mainline cover letter."""
+    rows = ["        this series    Linux 6.12     ratio",
+            "size   alloc   free   alloc   free   alloc  free"]
+    for r in report["orders"]:
+        s, u = ((r[t]["alloc"]["ms"], r[t]["free"]["ms"])
+                for t in ("series", "upstream"))
+        rows.append(f"{str(r['size']) + 'B':>5} "
+                    f"{fmt(s[0]):>6} {fmt(s[1]):>6}  "
+                    f"{fmt(u[0]):>6} {fmt(u[1]):>6}   "
+                    f"{ratio(s[0], u[0]):>5} {ratio(s[1], u[1]):>5}")
     return "\n".join(rows) + "\n"
 
 

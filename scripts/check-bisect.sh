@@ -3,17 +3,26 @@
 # make check-bisect: at every patch of the series, build the objects the
 # patch touches with W=1 (no warnings allowed) and run the KUnit suite.
 # BISECT_KUNIT=ends runs KUnit at the first patch that has the suites and
-# at the last only.
+# at the last only.  BISECT_PATH=mainline walks the mainline path
+# (upstream..mainline) instead, with KUnit (ends) at the first patch that
+# has the bad input suite, which tests the fixes before it, and at the last.
 . "$(dirname "$0")/common.sh"
+
+path=${BISECT_PATH:-series}
+case $path in
+series) first_suite=kunit_test_suite; patches_of=series_patches ;;
+mainline) first_suite=percpu_bad_input; patches_of=mainline_patches ;;
+*) die "BISECT_PATH is series or mainline" ;;
+esac
 
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
 bdir=$BUILD/kunit-$(basename "$kconfig" .fragment)
-mapfile -t patches < <(series_patches)
+mapfile -t patches < <($patches_of)
 n=${#patches[@]}
 mkflags=(ARCH=x86_64 "O=$bdir" "CC=ccache gcc" -j"$JOBS")
 
 for ((k = 1; k <= n; k++)); do
-	rev=$(git -C "$LINUX" rev-parse "series~$((n - k))")
+	rev=$(git -C "$LINUX" rev-parse "$path~$((n - k))")
 	subj=$(git -C "$LINUX" log -1 --format=%s "$rev")
 	checkout_src "$rev"
 	if [ ! -f "$bdir/.config" ]; then
@@ -53,22 +62,22 @@ for ((k = 1; k <= n; k++)); do
 			echo "$out" | grep -E -A3 'warning:|error:' | quote 30
 		fi
 	fi
-	# the fixes at the head of the series come before the suites
-	if [ ! -f "$SRC/lib/test_percpu_kunit.c" ]; then
-		echo "skip [$k/$n] KUnit: no percpu suite in the tree yet"
+	# the fixes at the head of the path come before the suites
+	if ! grep -qs "$first_suite" "$SRC/lib/test_percpu_kunit.c"; then
+		echo "skip [$k/$n] KUnit: no $first_suite in lib/test_percpu_kunit.c yet"
 		continue
 	fi
 	suites=$((${suites:-0} + 1))
 	if [ "${BISECT_KUNIT:-all}" = all ] || [ $suites = 1 ] || [ $k = $n ]; then
-		kunit_counts "$rev" "$BUILD/kunit-step-$k.log"
+		kunit_counts "$rev" "$BUILD/kunit-$path-step-$k.log"
 		pass=$((pass + KPASS))
 		fail=$((fail + KFAIL))
 		if [ "$KFAIL" = 0 ]; then
 			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
 		else
 			printf 'FAIL [%d/%d] KUnit: %s\n' $k $n "$KRES"
-			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-step-$k.log" | quote 20 || true
+			grep -E 'FAILED|not ok|BUG|WARNING|Expected|error' "$BUILD/kunit-$path-step-$k.log" | quote 20 || true
 		fi
 	fi
 done
-summary check-bisect
+summary "check-bisect ($path)"

@@ -47,9 +47,17 @@ base_patches() {
 	find "$TOP/patches/base" -name '[0-9][0-9][0-9][0-9]-*.patch' | sort
 }
 
+# The mainline path's patches (for Linux 6.12 itself), without its cover
+# letter, in order.
+mainline_patches() {
+	find "$TOP/patches/mainline" -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-*' 2>/dev/null | sort
+}
+
 # A hash of everything that defines the trees: the package and the patches.
 patches_stamp() {
-	{ pkg_version; cat "$TOP/scripts/tree.sh" $(base_patches) $(series_patches) /dev/null; } |
+	{ pkg_version; cat "$TOP/scripts/tree.sh" $(base_patches) $(series_patches) \
+		$(mainline_patches) /dev/null; } |
 		sha1sum | cut -d' ' -f1
 }
 
@@ -85,7 +93,7 @@ test_only_patches() {
 tree_rev() {
 	case "$1" in
 	upstream|base) echo "$1-test" ;;
-	series) echo series ;;
+	series|mainline) echo "$1" ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make export: build/linux -> patches/base, patches/series and the mirror.
+# make export: build/linux -> patches/base, patches/series,
+# patches/mainline and the mirror.
 . "$(dirname "$0")/common.sh"
 
 [ -d "$LINUX/.git" ] || die "no build/linux: run make tree first"
@@ -8,6 +9,10 @@ cd "$LINUX"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
 	die "build/linux has uncommitted changes: commit them first"
 git rev-parse -q --verify series >/dev/null || die "no branch series in build/linux"
+git rev-parse -q --verify mainline >/dev/null || die "no branch mainline in build/linux"
+# Both paths end in the same files.
+git diff --quiet series mainline ||
+	die "branches series and mainline end in different trees: $(git diff --name-only series mainline | xargs)"
 
 fp() {
 	git format-patch -q --no-signature --zero-commit --numbered "$@"
@@ -30,6 +35,18 @@ fp --cover-letter --cover-from-description=subject \
 date=$(git log -1 --format=%aD series)
 sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/series/0000-cover-letter.patch"
 
+# The mainline path, against upstream itself; its cover letter is
+# patches/mainline-cover-letter.txt, with git's base-commit: line.
+rm -f "$TOP"/patches/mainline/*.patch
+m=$(git rev-list --count upstream..mainline)
+git config branch.mainline.description "$(cat "$TOP/patches/mainline-cover-letter.txt")"
+git checkout -q mainline
+fp --cover-letter --cover-from-description=subject --base=upstream \
+	-o "$TOP/patches/mainline" upstream..mainline
+date=$(git log -1 --format=%aD mainline)
+sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/mainline/0000-cover-letter.patch"
+git checkout -q series
+
 # The mirror: the final version of every file the series adds or changes.
 (cd "$TOP" && git ls-files -z -- $MIRROR_DIRS |
 	grep -zvxF "$(printf '%s\n' $MIRROR_LINKS)" | xargs -0 rm -f)
@@ -38,5 +55,5 @@ for f in $(git diff --name-only base series); do
 	git show "series:$f" > "$TOP/$f"
 done
 make_test_branches
-echo "$(patches_stamp) $(git rev-parse series)" > "$LINUX/.git/pcpu-stamp"
-log "exported $(ls "$TOP"/patches/base/*.patch 2>/dev/null | wc -l) base and $n series patches"
+echo "$(patches_stamp) $(git rev-parse series) $(git rev-parse mainline)" > "$LINUX/.git/pcpu-stamp"
+log "exported $(ls "$TOP"/patches/base/*.patch 2>/dev/null | wc -l) base, $n series and $m mainline patches"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make tree: build/linux as a git repo with tags upstream and base and the
-# branch series.  Idempotent; keeps unexported work in build/linux unless
+# branches series (base + patches/series) and mainline (upstream +
+# patches/mainline).  Idempotent; keeps unexported work in build/linux unless
 # FORCE=1.
 . "$(dirname "$0")/common.sh"
 
@@ -15,14 +16,18 @@ if [ -d "$LINUX/.git" ] && git -C "$LINUX" rev-parse -q --verify upstream >/dev/
 		log "build/linux is up to date with patches/"
 		exit 0
 	fi
-	# patches/ changed: rebuild base and series, unless series holds work
-	# that was never exported.
+	# patches/ changed: rebuild base, series and mainline, unless series
+	# or mainline holds work that was never exported.
 	if [ -f "$stampfile" ] && [ "${FORCE:-0}" != 1 ]; then
-		made=$(cut -d' ' -f2 "$stampfile")
-		now=$(git -C "$LINUX" rev-parse -q --verify series || true)
-		if [ -n "$now" ] && [ "$now" != "$made" ]; then
-			die "build/linux branch series has commits not in patches/ (make export first, or FORCE=1 make tree)"
-		fi
+		field=2
+		for b in series mainline; do
+			made=$(cut -d' ' -f$field "$stampfile")
+			now=$(git -C "$LINUX" rev-parse -q --verify $b || true)
+			if [ -n "$now" ] && [ -n "$made" ] && [ "$now" != "$made" ]; then
+				die "build/linux branch $b has commits not in patches/ (make export first, or FORCE=1 make tree)"
+			fi
+			field=3
+		done
 	fi
 else
 	log "importing $PKG $(pkg_version) into build/linux"
@@ -51,7 +56,12 @@ git tag -f base >/dev/null
 log "applying patches/series"
 git_am $(series_patches)
 git checkout -q -B series
+git checkout -q --detach upstream
+log "applying patches/mainline"
+git_am $(mainline_patches)
+git branch -f mainline >/dev/null
+git checkout -q series
 
 make_test_branches
-echo "$stamp $(git rev-parse HEAD)" > "$stampfile"
-log "build/linux: upstream $(git rev-parse --short upstream), base $(git rev-parse --short base), series $(git rev-parse --short series) ($(git rev-list --count base..series) patches)"
+echo "$stamp $(git rev-parse series) $(git rev-parse mainline)" > "$stampfile"
+log "build/linux: upstream $(git rev-parse --short upstream), base $(git rev-parse --short base), series $(git rev-parse --short series) ($(git rev-list --count base..series) patches), mainline $(git rev-parse --short mainline) ($(git rev-list --count upstream..mainline) patches)"
