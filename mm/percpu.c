@@ -812,8 +812,14 @@ static struct pcpu_chunk *pcpu_chunk_addr_search(void *addr)
 	if (pcpu_addr_in_chunk(pcpu_reserved_chunk, addr))
 		return pcpu_reserved_chunk;
 
-	/* the rest of the first chunk is the static region */
-	if (addr >= pcpu_base_addr && addr < pcpu_base_addr + pcpu_unit_size)
+	/*
+	 * The rest of the first chunk's region is the static variables and
+	 * the padding around the regions; past its end, an embedded first
+	 * chunk gave its units' tails back to the page allocator.
+	 */
+	if (addr >= pcpu_base_addr &&
+	    addr < pcpu_first_chunk->base_addr +
+		   pcpu_first_chunk->nr_pages * PAGE_SIZE)
 		return NULL;
 
 	/*
