@@ -42,8 +42,9 @@
  *              rings of 4096 per thread, filled in the timed part: the
  *              first 4096 allocations of every thread populate 4 MiB of
  *              every unit (1024 pages, over several chunks), all threads
- *              at once, and free nothing; the later ones free the oldest
- *              object and reuse its space (size=1024 ring=4096, pairs=
+ *              at once, and free nothing; each later step frees the
+ *              oldest object after its allocation, which can take the
+ *              space the step before freed (size=1024 ring=4096, pairs=
  *              counts the objects allocated)
  *
  * With footprint=1, N objects of the first size are allocated last and,
@@ -434,7 +435,7 @@ struct bench_churn {
 	unsigned int nr_sizes;
 	unsigned int ring;
 	bool fill_timed;	/* the ring fills after the release */
-	atomic_t nr_ready;	/* threads still filling their ring */
+	atomic_t nr_ready;	/* threads not yet ready for the release */
 	atomic_t nr_running;	/* threads still churning */
 	struct completion ready, go, done;
 	bool failed;

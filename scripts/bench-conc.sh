@@ -21,9 +21,11 @@
 #             under -icount shift=0 at -smp 2; for churn, then churnpop,
 #             its init clears /proc/lock_stat, loads the module for one run
 #             and reads the lines of pcpu_lock and pcpu_alloc_mutex: 1
-#             thread with churn_pairs=0 (churn's ring fill, the final
-#             frees, the load and the exec() of insmod: the baseline the report
-#             subtracts), 1 thread, 2 threads.
+#             thread with churn_pairs=0 (the baseline the report
+#             subtracts: churn's ring fill and final frees, the load and
+#             the exec() of insmod; churnpop's fills nothing, so its
+#             rings' final frees stay in its figures), 1 thread, 2
+#             threads.
 #
 # Why a module there: built in, the benchmark runs during boot, before any
 # init could clear /proc/lock_stat, and a baseline boot without the churn

@@ -10,8 +10,10 @@ commits only; writes OUTDIR/conc.csv (one row per run) and OUTDIR/conc.md.
 
 The lock_stat figures are those of the runs a read follows (busybox's
 insmod loads the module twice, so two runs) less those of a load with
-churn_pairs=0 (churn's ring fill, which churnpop does in the timed part,
-the rings' final frees, the load, insmod's exec()): the pairs alone.
+churn_pairs=0 (churn's ring fill and final frees, the load, insmod's
+exec()): the pairs alone for churn.  churnpop fills its rings in the timed
+part, so its run of no pairs allocates nothing, and its figures include the
+final frees of its rings (4096 per thread, one per 16 objects).
 
 The projection, Amdahl's bound with the serialized part run back to
 back: N CPUs allocate at most
@@ -187,8 +189,10 @@ def main():
                   r["pairs"] > 0)] = r
     section(lines, "Serialized work, QEMU -icount shift=0 (1 ns = 1 guest "
             "instruction), from /proc/lock_stat on a LOCK_STAT kernel, "
-            "1 thread, less a run of no pairs (churn's ring fill, the "
-            "frees of the rings, the load): "
+            "1 thread, less a run of no pairs (churn's ring fill and "
+            "final frees, the load; churnpop's run of no pairs allocates "
+            "nothing, so its figures include its rings' final frees, one "
+            "for every 16 objects): "
             "pcpu_alloc_mutex acquisitions per 1000 pairs, guest ns each "
             "lock is held per pair; contentions in the pairs of 2 "
             "threads at -smp 2 (under -icount the vCPUs take turns: these "

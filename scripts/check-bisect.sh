@@ -10,26 +10,31 @@
 
 path=${BISECT_PATH:-series}
 case $path in
-series) first_suite=kunit_test_suite; patches_of=series_patches ;;
-mainline) first_suite=percpu_bad_input; patches_of=mainline_patches ;;
+series) first_suite=kunit_test_suite; patches_of=series_patches; from=base ;;
+mainline) first_suite=percpu_bad_input; patches_of=mainline_patches; from=upstream ;;
 *) die "BISECT_PATH is series or mainline" ;;
 esac
 
 kconfig=${KUNITCONFIG:-$TOP/Kconfig.fragment}
 bdir=$BUILD/kunit-$(basename "$kconfig" .fragment)
 mapfile -t patches < <($patches_of)
+mapfile -t revs < <(git -C "$LINUX" rev-list --reverse "$from..$path")
 n=${#patches[@]}
+[ "$n" -gt 0 ] || die "no patches in patches/$path"
+[ "${#revs[@]}" = "$n" ] ||
+	die "build/linux $from..$path has ${#revs[@]} commits, patches/$path $n (make export, or make tree)"
 mkflags=(ARCH=x86_64 "O=$bdir" "CC=ccache gcc" -j"$JOBS")
 
 for ((k = 1; k <= n; k++)); do
-	rev=$(git -C "$LINUX" rev-parse "$path~$((n - k))")
+	rev=${revs[k - 1]}
 	subj=$(git -C "$LINUX" log -1 --format=%s "$rev")
 	checkout_src "$rev"
-	if [ ! -f "$bdir/.config" ]; then
-		mkdir -p "$bdir"
-		cp "$kconfig" "$bdir/.config"
-	fi
-	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null
+	# The fragment again at every step: a step whose tree lacks the test
+	# options (the fixes before the suites) drops them from .config, and
+	# the next steps must build the suites with W=1 too.
+	mkdir -p "$bdir"
+	cat "$kconfig" >> "$bdir/.config"
+	make -s -C "$SRC" "${mkflags[@]}" olddefconfig >/dev/null 2>&1
 	# files that mm/percpu.c includes are built through it; tools/ is
 	# userspace (the harness, built below)
 	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |

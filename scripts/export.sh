@@ -28,7 +28,7 @@ fi
 # tip's author date, so re-exporting unchanged work changes nothing.
 rm -f "$TOP"/patches/series/*.patch
 n=$(git rev-list --count base..series)
-git checkout -q series
+# format-patch takes the description of the range's branch: no checkout
 git config branch.series.description "$(cat "$TOP/patches/cover-letter.txt")"
 fp --cover-letter --cover-from-description=subject \
 	-o "$TOP/patches/series" base..series
@@ -40,12 +40,10 @@ sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/series/0000-cover-letter.patch"
 rm -f "$TOP"/patches/mainline/*.patch
 m=$(git rev-list --count upstream..mainline)
 git config branch.mainline.description "$(cat "$TOP/patches/mainline-cover-letter.txt")"
-git checkout -q mainline
 fp --cover-letter --cover-from-description=subject --base=upstream \
 	-o "$TOP/patches/mainline" upstream..mainline
 date=$(git log -1 --format=%aD mainline)
 sed -i "s/^Date: .*/Date: $date/" "$TOP/patches/mainline/0000-cover-letter.patch"
-git checkout -q series
 
 # The mirror: the final version of every file the series adds or changes.
 (cd "$TOP" && git ls-files -z -- $MIRROR_DIRS |
