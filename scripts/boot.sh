@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # make boot [TREE=upstream|base|series] [BOOT_CONFIG=kunit|defconfig]: boot
 # a kernel of that tree under QEMU (-smp 4) to a busybox init that reads
-# percpu_stats.  BOOT_CONFIG=kunit (the default, quick with a warm ccache)
-# is the KUnit config; defconfig is x86_64_defconfig, as a distribution-like
-# kernel.  Both add what a boot to userspace needs (initramfs, devtmpfs)
-# and PERCPU_STATS.  Passes if init runs and percpu_stats is readable.
+# percpu_stats.  BOOT_CONFIG=kunit (the default) is the KUnit config, built
+# in the KUnit build directory, so that after make kunit or check-bisect
+# only what the tree and the boot options change is rebuilt (a build
+# directory of its own cost make check 11 minutes more when cold);
+# defconfig is x86_64_defconfig, as a distribution-like kernel.  Both add
+# what a boot to userspace needs (initramfs, devtmpfs) and PERCPU_STATS.
+# Passes if init runs and percpu_stats is readable.
 . "$(dirname "$0")/common.sh"
 
 tree=${1:-series}
 cfg=${BOOT_CONFIG:-kunit}
 rev=$(tree_rev "$tree")
 case "$cfg" in
-kunit) bdir=$BUILD/boot base=$TOP/Kconfig.fragment ;;
+kunit) bdir=$BUILD/kunit-Kconfig base=$TOP/Kconfig.fragment ;;
 defconfig) bdir=$BUILD/boot-defconfig base=x86_64_defconfig ;;
 *) die "BOOT_CONFIG must be kunit or defconfig" ;;
 esac

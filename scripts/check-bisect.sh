@@ -6,6 +6,9 @@
 # at the last only.  BISECT_PATH=mainline walks the mainline path
 # (upstream..mainline) instead, with KUnit (ends) at the first patch that
 # has the bad input suite, which tests the fixes before it, and at the last.
+# BISECT_SKIP_SERIES_TREES=1 (make check, after the series walk) skips the
+# mainline steps whose tree is one of the series' commits: the series walk
+# built and tested that very tree.
 . "$(dirname "$0")/common.sh"
 
 path=${BISECT_PATH:-series}
@@ -25,9 +28,24 @@ n=${#patches[@]}
 	die "build/linux $from..$path has ${#revs[@]} commits, patches/$path $n (make export, or make tree)"
 mkflags=(ARCH=x86_64 "O=$bdir" "CC=ccache gcc" -j"$JOBS")
 
+# the series' trees, for BISECT_SKIP_SERIES_TREES
+declare -A series_tree=()
+if [ "$path" = mainline ] && [ "${BISECT_SKIP_SERIES_TREES:-0}" = 1 ]; then
+	i=0
+	while read -r c t; do
+		i=$((i + 1))
+		series_tree[$t]=$i
+	done < <(git -C "$LINUX" log --reverse --format='%H %T' base..series)
+fi
+
 for ((k = 1; k <= n; k++)); do
 	rev=${revs[k - 1]}
 	subj=$(git -C "$LINUX" log -1 --format=%s "$rev")
+	t=$(git -C "$LINUX" rev-parse "$rev^{tree}")
+	if [ -n "${series_tree[$t]:-}" ]; then
+		echo "skip [$k/$n] the tree of series patch ${series_tree[$t]}, built and tested by the series walk: $subj"
+		continue
+	fi
 	checkout_src "$rev"
 	# The fragment again at every step: a step whose tree lacks the test
 	# options (the fixes before the suites) drops them from .config, and
