@@ -888,11 +888,11 @@ kunit_test_suite(pcpu_test_suite);
 
 #if IS_ENABLED(CONFIG_PERCPU_BAD_INPUT_KUNIT_TEST)
 /*
- * Bad input to free_percpu(): the allocator must refuse it (a WARN, once,
- * is its business) and change nothing.  Each case keeps a set of live
- * objects around the bad free and checks afterwards that they kept their
- * contents and that new objects neither overlap them nor come back
- * unzeroed.  Upstream 6.12 does not pass these: see make badinput.
+ * Bad input to free_percpu(): the allocator must refuse it (a WARN,
+ * rate-limited, is its business) and change nothing.  Each case keeps a
+ * set of live objects around the bad free and checks afterwards that they
+ * kept their contents and that new objects neither overlap them nor come
+ * back unzeroed.  Upstream 6.12 does not pass these: see make badinput.
  */
 #define PCPU_BAD_NR_LIVE	32
 

@@ -410,8 +410,10 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 		struct pcpu_block_md *block = chunk->md_blocks + index;
 		int base = index * PCPU_BITMAP_BLOCK_BITS;
 
+		/* only populated pages count as empty pages */
 		if (alloc) {
-			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
+			if (block->contig == PCPU_BITMAP_BLOCK_BITS &&
+			    test_bit(index, chunk->populated))
 				nr_empty--;
 			pcpu_block_alloc(chunk, index, max(start, base) - base,
 					 min_t(int, end, base + PCPU_BITMAP_BLOCK_BITS) -
@@ -422,7 +424,8 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 					     base);
 			if (index == first)
 				run_start = base + rs;
-			if (block->contig == PCPU_BITMAP_BLOCK_BITS)
+			if (block->contig == PCPU_BITMAP_BLOCK_BITS &&
+			    test_bit(index, chunk->populated))
 				nr_empty++;
 		}
 		pcpu_tree_leaf(chunk, index);

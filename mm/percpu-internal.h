@@ -219,9 +219,22 @@ struct percpu_stats {
 	u32 max_free_scanned;	/* most bits one free scanned */
 };
 
+/* What the per-CPU caches did, summed over the CPUs (mm/percpu.c). */
+struct pcpu_cache_stats {
+	u64 nr_hit;		/* allocations from a cache, no refill */
+	u64 nr_miss;		/* allocations that refilled or tried */
+	u64 nr_out;		/* objects handed out from a cache */
+	u64 nr_in;		/* frees that put their object on a cache */
+	u64 nr_refilled;	/* objects refills took from the chunks */
+	u64 nr_flushed;		/* objects the caches gave back */
+	u64 nr_cached;		/* objects on a cache now */
+};
+
 extern struct percpu_stats pcpu_stats;
 extern struct pcpu_alloc_info pcpu_stats_ai;
 extern unsigned int pcpu_stats_scanned;
+
+void pcpu_cache_stats(struct pcpu_cache_stats *s);
 
 /*
  * pcpu_stats_scan - count bitmap bits scanned by the current operation

@@ -169,9 +169,13 @@ static void chunk_map_stats(struct seq_file *m, struct pcpu_chunk *chunk,
 
 static int percpu_stats_show(struct seq_file *m, void *v)
 {
+	struct pcpu_cache_stats cs;
 	struct pcpu_chunk *chunk;
 	int slot, max_nr_alloc;
 	int *buffer;
+
+	/* before pcpu_lock, which nests inside the caches' locks */
+	pcpu_cache_stats(&cs);
 
 alloc_buffer:
 	spin_lock_irq(&pcpu_lock);
@@ -215,10 +219,19 @@ alloc_buffer:
 	seq_printf(m,
 			"Global Stats:\n"
 			"----------------------------------------\n");
-	PU(nr_alloc);
-	PU(nr_dealloc);
-	PU(nr_cur_alloc);
+	/*
+	 * The calls of the API: the chunks' own counts less what the
+	 * caches moved in and out of them, plus what they handed out and
+	 * took back.  An object on a cache is allocated in its chunk but
+	 * not live.
+	 */
+	P("nr_alloc", pcpu_stats.nr_alloc - cs.nr_refilled + cs.nr_out);
+	P("nr_dealloc", pcpu_stats.nr_dealloc - cs.nr_flushed + cs.nr_in);
+	P("nr_cur_alloc", pcpu_stats.nr_cur_alloc - cs.nr_cached);
 	PU(nr_max_alloc);
+	P("nr_cached", cs.nr_cached);
+	P("cache_hits", cs.nr_hit);
+	P("cache_misses", cs.nr_miss);
 	PU(nr_chunks);
 	PU(nr_max_chunks);
 	PU(min_alloc_size);

@@ -132,6 +132,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/pfn.h>
+#include <linux/ratelimit.h>
 #include <linux/seqlock.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -722,6 +723,7 @@ static void pcpu_chunk_populated(struct pcpu_chunk *chunk, int page_start,
 				 int page_end)
 {
 	int nr = page_end - page_start;
+	int i, nr_empty = 0;
 
 	lockdep_assert_held(&pcpu_lock);
 
@@ -729,7 +731,13 @@ static void pcpu_chunk_populated(struct pcpu_chunk *chunk, int page_start,
 	chunk->nr_populated += nr;
 	pcpu_nr_populated += nr;
 
-	pcpu_update_empty_pages(chunk, nr);
+	/*
+	 * An allocation that needed these pages is in them already: only
+	 * the pages that are still empty become empty populated pages.
+	 */
+	for (i = page_start; i < page_end; i++)
+		nr_empty += chunk->md_blocks[i].contig == PCPU_BITMAP_BLOCK_BITS;
+	pcpu_update_empty_pages(chunk, nr_empty);
 }
 
 /**
@@ -1116,47 +1124,81 @@ static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
  * allocation of that size, at an alignment up to it, takes the object put
  * there last, with no global lock.  A cached object stays allocated in its
  * chunk's bitmaps, so it lies in populated pages and keeps its chunk, but
- * its live bit is clear: freeing it again is refused.  A cache holds at
- * most PCPU_CACHE_OBJS objects; it is refilled and drained
- * PCPU_CACHE_BATCH objects at a time, in one hold of pcpu_lock.  The
- * caches hold at most PCPU_CACHE_OBJS * 252 bytes (4 + 8 + ... + 128) of
- * every unit per CPU, 7.9 KiB, but each object can keep its page of every
- * unit populated and its chunk alive: at most 6 * 32 = 192 pages per unit
- * per CPU.  The balance work drains them all when frees make chunks or
- * pages reclaimable (pcpu_schedule_reclaim()), a CPU's cache is drained
- * when the CPU dies, and a shrinker drains them under memory pressure.
+ * its live bit is clear: freeing it again is refused.
+ *
+ * An object of s bytes takes s bytes of every unit, one unit per possible
+ * CPU, so what the caches of N CPUs hold costs N units.  Each cache holds
+ * at most pcpu_cache_max bytes of every unit: PCPU_CACHE_UNIT_PAGES pages
+ * divided among the possible CPUs, and never more than PCPU_CACHE_OBJS
+ * objects of a size (8064 bytes).  All the caches together thus hold at
+ * most PCPU_CACHE_UNIT_PAGES pages of every unit, PCPU_CACHE_UNIT_PAGES *
+ * PAGE_SIZE * N bytes in all, at any N (Documentation/mm/percpu-bitmap.rst
+ * has the table).  A free that would pass the bound gives back the older
+ * half of its size first, or, if that is not enough, is not cached.
+ *
+ * A size's cache is refilled when it is empty, in one hold of pcpu_lock,
+ * from populated pages only: the first refill takes the one object asked
+ * for, and each refill after takes twice as many, up to PCPU_CACHE_BATCH,
+ * so that a CPU that allocates an object of a size once keeps none.
+ *
+ * Objects do not stay in a cache that does not use them: while anything
+ * is cached, the trim work runs every PCPU_CACHE_TRIM_INTERVAL and gives
+ * back, for every CPU and size, the objects that stayed cached through
+ * the whole interval (the low-water mark of the cache), and halves the
+ * size's refill.  A cache nobody uses is empty after two intervals, and
+ * the balance work then reclaims what its objects kept.  An allocation
+ * that finds no room gives back the objects cached on its CPU (an atomic
+ * one), or on every CPU (a sleeping one, under pcpu_alloc_mutex, before
+ * it creates a chunk), and searches again.  A CPU's cache is drained when
+ * the CPU dies, and a shrinker drains them under memory pressure.
+ *
+ * A cache is taken with interrupts off, which keeps the task on an online
+ * CPU until its lock is held: a cache that the CPU hotplug callback has
+ * drained stays empty.  With interrupts off, a refill runs at most
+ * PCPU_CACHE_BATCH searches in one hold of pcpu_lock, and a flush at most
+ * PCPU_CACHE_OBJS frees.
  */
 #define PCPU_CACHE_MAX_SIZE	128
 #define PCPU_CACHE_CLASSES	(ilog2(PCPU_CACHE_MAX_SIZE) - PCPU_MIN_ALLOC_SHIFT + 1)
 #define PCPU_CACHE_OBJS		32
 #define PCPU_CACHE_BATCH	16
+#define PCPU_CACHE_UNIT_PAGES	16
+#define PCPU_CACHE_TRIM_INTERVAL	HZ
 
 struct pcpu_cache_obj {
 	struct pcpu_chunk	*chunk;
 	int			off;		/* bytes */
 };
 
+/* What each cache counts for percpu_stats (struct pcpu_cache_stats) */
+enum pcpu_cache_stat {
+	PCPU_CACHE_HIT,		/* allocations served with no refill */
+	PCPU_CACHE_MISS,	/* allocations that refilled, or tried */
+	PCPU_CACHE_OUT,		/* objects handed out */
+	PCPU_CACHE_IN,		/* objects that frees put on the cache */
+	PCPU_CACHE_REFILLED,	/* objects refills took from the chunks */
+	PCPU_CACHE_FLUSHED,	/* objects given back to the chunks */
+	PCPU_CACHE_NR_STATS
+};
+
 struct pcpu_cache {
 	spinlock_t		lock;		/* drains from other CPUs take it */
-	int			nr[PCPU_CACHE_CLASSES];
+	int			bytes;		/* of every unit, cached */
+	u8			nr[PCPU_CACHE_CLASSES];
+	u8			low[PCPU_CACHE_CLASSES]; /* least nr since the trim */
+	u8			batch[PCPU_CACHE_CLASSES]; /* the next refill */
 	struct pcpu_cache_obj	objs[PCPU_CACHE_CLASSES][PCPU_CACHE_OBJS];
+#ifdef CONFIG_PERCPU_STATS
+	u64			stats[PCPU_CACHE_NR_STATS];
+#endif
 };
 
 static DEFINE_PER_CPU(struct pcpu_cache, pcpu_caches);
 static bool pcpu_caches_on;	/* once the caches' locks are initialized */
-static bool pcpu_caches_drain;	/* for the balance work, see below */
+static int pcpu_cache_max __ro_after_init;	/* bytes of every unit per cache */
 
-/*
- * Frees made a chunk fully free or worth depopulating: the balance work
- * drains the caches first, whose objects could keep other chunks and
- * pages from being reclaimed.  The runs that only populate pages for
- * atomic allocations leave the caches alone.
- */
-static void pcpu_schedule_reclaim(void)
-{
-	WRITE_ONCE(pcpu_caches_drain, true);
-	pcpu_schedule_balance_work();
-}
+static void pcpu_cache_trim_workfn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(pcpu_cache_trim_work, pcpu_cache_trim_workfn);
 
 /* The cache of @size bytes at @align, or -1 if they are not cached. */
 static int pcpu_cache_class(size_t size, size_t align)
@@ -1169,46 +1211,92 @@ static int pcpu_cache_class(size_t size, size_t align)
 	return ilog2(size) - PCPU_MIN_ALLOC_SHIFT;
 }
 
+static inline size_t pcpu_cache_size(int cls)
+{
+	return PCPU_MIN_ALLOC_SIZE << cls;
+}
+
+static inline void pcpu_cache_stat_add(struct pcpu_cache *pc,
+				       enum pcpu_cache_stat stat, int nr)
+{
+#ifdef CONFIG_PERCPU_STATS
+	pc->stats[stat] += nr;
+#endif
+}
+
+#ifdef CONFIG_PERCPU_STATS
+/**
+ * pcpu_cache_stats - what the per-CPU caches did, for percpu_stats
+ * @s: the sums over every CPU's cache
+ *
+ * Reads the counters without the caches' locks: a cache that is in use
+ * meanwhile may be counted half before and half after an operation.
+ */
+void pcpu_cache_stats(struct pcpu_cache_stats *s)
+{
+	unsigned int cpu;
+	int cls, i;
+
+	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(cpu) {
+		struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
+		u64 st[PCPU_CACHE_NR_STATS];
+
+		for (i = 0; i < PCPU_CACHE_NR_STATS; i++)
+			/* racy reads of other CPUs' counters, for a debug file */
+			st[i] = data_race(pc->stats[i]);
+		s->nr_hit += st[PCPU_CACHE_HIT];
+		s->nr_miss += st[PCPU_CACHE_MISS];
+		s->nr_out += st[PCPU_CACHE_OUT];
+		s->nr_in += st[PCPU_CACHE_IN];
+		s->nr_refilled += st[PCPU_CACHE_REFILLED];
+		s->nr_flushed += st[PCPU_CACHE_FLUSHED];
+		for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++)
+			/* racy as well */
+			s->nr_cached += data_race(pc->nr[cls]);
+	}
+}
+#endif
+
 /*
- * Fill @cls of @pc, which is empty, with up to PCPU_CACHE_BATCH objects at
- * their natural alignment, where pcpu_alloc() would put them, until one
- * would need a page populated: that one is left to pcpu_alloc(), which
- * may sleep.  Returns how many it got.
+ * Fill @cls of @pc, which is empty, with objects at their natural
+ * alignment in populated pages: one for the caller and as many more as
+ * the size's refill and the cache's bytes allow.  Returns how many it got.
  */
 static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 {
-	size_t size = PCPU_MIN_ALLOC_SIZE << cls;
+	size_t size = pcpu_cache_size(cls);
 	int budget = PCPU_TREE_FOLD_BATCH;
 	struct pcpu_chunk *chunk = NULL;
-	int off;
+	int nr, off;
 
 	lockdep_assert_held(&pc->lock);
 
+	nr = min_t(int, pc->batch[cls], 1 + (pcpu_cache_max - pc->bytes) / size);
 	spin_lock(&pcpu_lock);
 	pcpu_fold_stale(&budget);
-	while (pc->nr[cls] < PCPU_CACHE_BATCH) {
+	while (pc->nr[cls] < nr) {
 		/* each object counts its own scan in percpu_stats */
 		pcpu_stats_scan_reset();
 		/* the chunk of the last object first: no walk of the slots */
 		off = -1;
 		if (chunk && !pcpu_chunk_cannot_fit(chunk, 1 << cls, 1 << cls))
-			off = pcpu_alloc_area(chunk, 1 << cls, 1 << cls, false,
+			off = pcpu_alloc_area(chunk, 1 << cls, 1 << cls, true,
 					      &budget);
 		if (off < 0)
-			off = pcpu_find_area(size, 1 << cls, false, &budget,
+			off = pcpu_find_area(size, 1 << cls, true, &budget,
 					     &chunk);
 		if (off < 0)
 			break;
 		pcpu_stats_area_alloc(chunk, size);
-		if (!pcpu_area_populated(chunk, off, size)) {
-			pcpu_stats_scan_reset();
-			pcpu_alloc_undo(chunk, off);
-			break;
-		}
 		pc->objs[cls][pc->nr[cls]++] =
 			(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
+		pc->bytes += size;
+		pcpu_cache_stat_add(pc, PCPU_CACHE_REFILLED, 1);
 	}
 	spin_unlock(&pcpu_lock);
+	if (pc->nr[cls])
+		pc->batch[cls] = min(2 * pc->batch[cls], PCPU_CACHE_BATCH);
 	return pc->nr[cls];
 }
 
@@ -1219,19 +1307,45 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
 {
 	struct pcpu_cache_obj *objs = pc->objs[cls];
+	size_t size = pcpu_cache_size(cls);
 	bool need_balance = false;
 	int i;
 
 	lockdep_assert_held(&pc->lock);
 
+	if (!nr)
+		return false;
 	spin_lock(&pcpu_lock);
 	for (i = 0; i < nr; i++)
 		need_balance |= pcpu_free_locked(objs[i].chunk, objs[i].off,
-						 PCPU_MIN_ALLOC_SIZE << cls);
+						 size);
 	spin_unlock(&pcpu_lock);
+	pcpu_cache_stat_add(pc, PCPU_CACHE_FLUSHED, nr);
 	pc->nr[cls] -= nr;
+	pc->bytes -= nr * size;
+	/* the oldest went: fewer of those left stayed all the interval */
+	pc->low[cls] -= min(pc->low[cls], nr);
 	memmove(objs, objs + nr, pc->nr[cls] * sizeof(*objs));
 	return need_balance;
+}
+
+/*
+ * This CPU's cache, locked, with interrupts off: the task stays on this
+ * CPU, which is online, until pcpu_cache_unlock().
+ */
+static struct pcpu_cache *pcpu_cache_lock(unsigned long *flags)
+{
+	struct pcpu_cache *pc;
+
+	local_irq_save(*flags);
+	pc = this_cpu_ptr(&pcpu_caches);
+	spin_lock(&pc->lock);
+	return pc;
+}
+
+static void pcpu_cache_unlock(struct pcpu_cache *pc, unsigned long flags)
+{
+	spin_unlock_irqrestore(&pc->lock, flags);
 }
 
 /*
@@ -1240,84 +1354,157 @@ static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
  */
 static int pcpu_cache_alloc(int cls, struct pcpu_chunk **chunkp)
 {
-	struct pcpu_cache *pc = raw_cpu_ptr(&pcpu_caches);
 	struct pcpu_cache_obj *obj;
+	struct pcpu_cache *pc;
 	unsigned long flags;
 	int off = -1;
 
-	/* after a migration, the cache of the CPU we left: still right */
-	spin_lock_irqsave(&pc->lock, flags);
+	pc = pcpu_cache_lock(&flags);
+	if (pc->nr[cls])
+		pcpu_cache_stat_add(pc, PCPU_CACHE_HIT, 1);
+	else
+		pcpu_cache_stat_add(pc, PCPU_CACHE_MISS, 1);
 	if (pc->nr[cls] || pcpu_cache_refill(pc, cls)) {
+		pcpu_cache_stat_add(pc, PCPU_CACHE_OUT, 1);
 		obj = &pc->objs[cls][--pc->nr[cls]];
+		pc->bytes -= pcpu_cache_size(cls);
+		pc->low[cls] = min(pc->low[cls], pc->nr[cls]);
 		*chunkp = obj->chunk;
 		off = obj->off;
 	}
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcpu_cache_unlock(pc, flags);
 	return off;
 }
 
 /*
  * Put the object of @size bytes at @off of @chunk, no longer live, on this
- * CPU's cache.  Returns false if objects like it are not cached.
+ * CPU's cache.  Returns false if it was not cached.
  */
 static bool pcpu_cache_free(struct pcpu_chunk *chunk, int off, int size)
 {
 	int cls = pcpu_cache_class(size, size);
-	bool need_balance = false;
+	bool need_balance = false, cached = false;
 	struct pcpu_cache *pc;
 	unsigned long flags;
 
 	if (cls < 0 || off % size || chunk == pcpu_reserved_chunk)
 		return false;
 
-	pc = raw_cpu_ptr(&pcpu_caches);
-	spin_lock_irqsave(&pc->lock, flags);
-	if (pc->nr[cls] == PCPU_CACHE_OBJS)
-		need_balance = pcpu_cache_flush(pc, cls, PCPU_CACHE_BATCH);
-	pc->objs[cls][pc->nr[cls]++] =
-		(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pc = pcpu_cache_lock(&flags);
+	if (pc->nr[cls] == PCPU_CACHE_OBJS || pc->bytes + size > pcpu_cache_max)
+		need_balance = pcpu_cache_flush(pc, cls,
+						DIV_ROUND_UP(pc->nr[cls], 2));
+	if (pc->bytes + size <= pcpu_cache_max) {
+		pc->objs[cls][pc->nr[cls]++] =
+			(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
+		pc->bytes += size;
+		pcpu_cache_stat_add(pc, PCPU_CACHE_IN, 1);
+		cached = true;
+	}
+	pcpu_cache_unlock(pc, flags);
 
 	if (need_balance)
-		pcpu_schedule_reclaim();
-	return true;
+		pcpu_schedule_balance_work();
+	/* a test_bit() on the common path: queueing again is an atomic op */
+	if (cached && !delayed_work_pending(&pcpu_cache_trim_work))
+		schedule_delayed_work(&pcpu_cache_trim_work,
+				      PCPU_CACHE_TRIM_INTERVAL);
+	return cached;
 }
 
 /*
- * Give back every object cached on @cpu, one size at a time (interrupts
- * are off for at most PCPU_CACHE_OBJS frees).  Returns how many.
+ * Give back what @cpu caches: the objects of each size that stayed cached
+ * since the last trim if @trim, else all of them, one size per hold of the
+ * cache's lock.  Returns how many objects it gave back; *@need_balance
+ * tells whether the balance work should run.
  */
-static unsigned long pcpu_cache_drain(unsigned int cpu)
+static unsigned long pcpu_cache_give_back(unsigned int cpu, bool trim,
+					  bool *need_balance)
 {
 	struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
 	unsigned long flags, freed = 0;
-	int cls;
+	int cls, nr;
 
 	for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++) {
-		/* a racy peek: an empty class costs no lock */
-		if (!data_race(pc->nr[cls]))
+		/* a racy peek: an empty size costs no lock */
+		nr = data_race(pc->nr[cls]);
+		/* unless a drain must set its refill back to one: peek too */
+		if (!nr && (trim || data_race(pc->batch[cls]) == 1))
 			continue;
 		spin_lock_irqsave(&pc->lock, flags);
-		freed += pc->nr[cls];
-		pcpu_cache_flush(pc, cls, pc->nr[cls]);
+		nr = trim ? pc->low[cls] : pc->nr[cls];
+		/*
+		 * Objects that found no use: refill fewer next time.  A
+		 * drained cache starts again from one.
+		 */
+		if (!trim)
+			pc->batch[cls] = 1;
+		else if (nr)
+			pc->batch[cls] = max(pc->batch[cls] / 2, 1);
+		*need_balance |= pcpu_cache_flush(pc, cls, nr);
+		pc->low[cls] = pc->nr[cls];
+		freed += nr;
 		spin_unlock_irqrestore(&pc->lock, flags);
 	}
 	return freed;
 }
 
-static void pcpu_cache_drain_all(void)
+/* Give back every object cached on @cpu.  Returns how many. */
+static unsigned long pcpu_cache_drain(unsigned int cpu)
 {
+	bool need_balance = false;
+	unsigned long freed;
+
+	freed = pcpu_cache_give_back(cpu, false, &need_balance);
+	if (need_balance)
+		pcpu_schedule_balance_work();
+	return freed;
+}
+
+static unsigned long pcpu_cache_drain_all(void)
+{
+	unsigned long freed = 0;
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu)
-		pcpu_cache_drain(cpu);
+		freed += pcpu_cache_drain(cpu);
+	return freed;
+}
+
+/*
+ * Every PCPU_CACHE_TRIM_INTERVAL while objects are cached: give back those
+ * that no allocation needed during the interval.  Under pcpu_alloc_mutex,
+ * like the balance work, so that drains of every cache run one at a time.
+ */
+static void pcpu_cache_trim_workfn(struct work_struct *work)
+{
+	bool need_balance = false, left = false;
+	unsigned int cpu;
+
+	mutex_lock(&pcpu_alloc_mutex);
+	for_each_possible_cpu(cpu) {
+		struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
+
+		/* a racy peek: an empty cache costs no lock */
+		if (!data_race(pc->bytes))
+			continue;
+		pcpu_cache_give_back(cpu, true, &need_balance);
+		/* racy too: a free that caches meanwhile rearms the work */
+		left |= data_race(pc->bytes) != 0;
+	}
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	if (need_balance)
+		pcpu_schedule_balance_work();
+	if (left)
+		schedule_delayed_work(&pcpu_cache_trim_work,
+				      PCPU_CACHE_TRIM_INTERVAL);
 }
 
 /* CPU hotplug: the cache of a dead CPU goes back to the chunks. */
 static int pcpu_cache_cpu_dead(unsigned int cpu)
 {
-	if (pcpu_cache_drain(cpu))
-		pcpu_schedule_balance_work();
+	pcpu_cache_drain(cpu);
 	return 0;
 }
 
@@ -1346,8 +1533,6 @@ static unsigned long pcpu_cache_scan(struct shrinker *shrink,
 		if (freed >= sc->nr_to_scan)
 			break;
 	}
-	if (freed)
-		pcpu_schedule_balance_work();
 	return freed;
 }
 
@@ -1374,6 +1559,7 @@ void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
 	bool is_atomic;
 	bool do_warn;
 	bool locked = false;	/* pcpu_alloc_mutex held */
+	bool drained = false;	/* the caches freed after a failed search */
 	struct obj_cgroup *objcg = NULL;
 	static int warn_limit = 10;
 	struct pcpu_chunk *chunk;
@@ -1453,6 +1639,15 @@ restart:
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 
 	if (is_atomic) {
+		/* the room may be in objects this CPU caches: once, free them */
+		if (!drained) {
+			drained = true;
+			if (pcpu_cache_drain(raw_smp_processor_id())) {
+				spin_lock_irqsave(&pcpu_lock, flags);
+				budget = PCPU_TREE_FOLD_BATCH;
+				goto restart;
+			}
+		}
 		err = "atomic alloc failed, no space left";
 		goto fail;
 	}
@@ -1460,7 +1655,8 @@ restart:
 	/*
 	 * No space left.  Under the mutex, search again first: an
 	 * allocation that held it before us may have made a chunk, which
-	 * need not be in the free slot any more.  Then create one.
+	 * need not be in the free slot any more.  Then free the objects
+	 * every CPU caches and search once more.  Then create a chunk.
 	 */
 	if (!locked) {
 		if (pcpu_alloc_lock(gfp))
@@ -1469,6 +1665,14 @@ restart:
 		spin_lock_irqsave(&pcpu_lock, flags);
 		budget = PCPU_TREE_FOLD_BATCH;
 		goto restart;
+	}
+	if (!drained) {
+		drained = true;
+		if (pcpu_cache_drain_all()) {
+			spin_lock_irqsave(&pcpu_lock, flags);
+			budget = PCPU_TREE_FOLD_BATCH;
+			goto restart;
+		}
 	}
 	if (list_empty(&pcpu_chunk_lists[pcpu_free_slot])) {
 		chunk = pcpu_create_chunk(pcpu_gfp);
@@ -1539,9 +1743,6 @@ area_ready:
 	if (pcpu_nr_empty_pop_pages < PCPU_EMPTY_POP_PAGES_LOW)
 		pcpu_schedule_balance_work();
 
-	/* free_percpu() may take it from here; other bits of the word may change */
-	set_bit(off / PCPU_MIN_ALLOC_SIZE, chunk->live_map);
-
 	/* clear the areas and return address relative to base address */
 	for_each_possible_cpu(cpu)
 		memset((void *)pcpu_chunk_addr(chunk, cpu, 0) + off, 0, size);
@@ -1557,6 +1758,14 @@ area_ready:
 
 	pcpu_alloc_tag_alloc_hook(chunk, off, size);
 
+	/*
+	 * The last step: free_percpu() may take the object from here, and
+	 * the hooks above must have run before its hooks do (its
+	 * test_and_clear_bit() orders its side).  Other bits of the word
+	 * may change meanwhile.
+	 */
+	smp_mb__before_atomic();
+	set_bit(off / PCPU_MIN_ALLOC_SIZE, chunk->live_map);
 	return ptr;
 
 fail_unlock:
@@ -1892,9 +2101,6 @@ static void pcpu_balance_workfn(struct work_struct *work)
 	 */
 	unsigned int flags = memalloc_noio_save();
 
-	/* cached objects would keep pages and chunks from being reclaimed */
-	if (xchg(&pcpu_caches_drain, false))
-		pcpu_cache_drain_all();
 	mutex_lock(&pcpu_alloc_mutex);
 	spin_lock_irq(&pcpu_lock);
 
@@ -1931,8 +2137,8 @@ void free_percpu(void __percpu *ptr)
 
 	addr = __pcpu_ptr_to_addr(ptr);
 	chunk = pcpu_chunk_addr_search(addr);
-	if (WARN_ONCE(!chunk, "percpu: free of %p, which is in no chunk\n",
-		      addr))
+	if (WARN_RATELIMIT(!chunk, "percpu: free of %p, which is in no chunk\n",
+			   addr))
 		return;
 	off = addr - chunk->base_addr;
 
@@ -1943,9 +2149,9 @@ void free_percpu(void __percpu *ptr)
 	 */
 	live = !(off % PCPU_MIN_ALLOC_SIZE) &&
 	       test_and_clear_bit(off / PCPU_MIN_ALLOC_SIZE, chunk->live_map);
-	if (WARN_ONCE(!live,
-		      "percpu: free of offset %d, which does not start a live object\n",
-		      off))
+	if (WARN_RATELIMIT(!live,
+			   "percpu: free of offset %d of the chunk at %p, which does not start a live object\n",
+			   off, chunk->base_addr))
 		return;
 
 	/* before the area can be handed out again */
@@ -1963,7 +2169,7 @@ void free_percpu(void __percpu *ptr)
 	spin_unlock_irqrestore(&pcpu_lock, flags);
 
 	if (need_balance)
-		pcpu_schedule_reclaim();
+		pcpu_schedule_balance_work();
 }
 EXPORT_SYMBOL_GPL(free_percpu);
 
@@ -3107,8 +3313,17 @@ static int __init pcpu_caches_init(void)
 	unsigned int cpu;
 	int ret;
 
-	for_each_possible_cpu(cpu)
-		spin_lock_init(&per_cpu_ptr(&pcpu_caches, cpu)->lock);
+	/* PCPU_CACHE_UNIT_PAGES of every unit in all, PCPU_CACHE_OBJS a size */
+	pcpu_cache_max = min_t(unsigned long,
+			       PCPU_CACHE_UNIT_PAGES * PAGE_SIZE / num_possible_cpus(),
+			       PCPU_CACHE_OBJS * (2 * PCPU_CACHE_MAX_SIZE -
+						  PCPU_MIN_ALLOC_SIZE));
+	for_each_possible_cpu(cpu) {
+		struct pcpu_cache *pc = per_cpu_ptr(&pcpu_caches, cpu);
+
+		spin_lock_init(&pc->lock);
+		memset(pc->batch, 1, sizeof(pc->batch));
+	}
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/percpu:dead",
 					NULL, pcpu_cache_cpu_dead);
 	if (ret < 0)

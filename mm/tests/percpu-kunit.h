@@ -274,12 +274,10 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 					      (page + 1) * page_bits,
 					      page * page_bits) >=
 				(page + 1) * page_bits;
-		bool populated = test_bit(page, chunk->populated);
 
-		if (populated && is_empty)
+		/* a page that is not populated never counts, used or not */
+		if (test_bit(page, chunk->populated) && is_empty)
 			empty++;
-		else if (!populated && !is_empty)
-			empty--;
 	}
 
 	if (chunk->free_bytes != free * PCPU_MIN_ALLOC_SIZE)
@@ -916,6 +914,77 @@ static void pcpu_kunit_mutex_only_to_populate(struct kunit *test)
 			    pcpu_kunit_alloc_locks, n);
 }
 
+#ifdef CONFIG_TRACEPOINTS
+struct pcpu_kunit_early_free {
+	struct task_struct	*task;
+	int			frees;
+};
+
+/*
+ * The allocation's trace event comes before the memcg and allocation tag
+ * hooks: a free_percpu() of the new object from there is a racing double
+ * free of its previous owner's pointer, landing while pcpu_alloc() still
+ * hands the object out.
+ */
+static void pcpu_kunit_probe_early_free(void *data, unsigned long call_site,
+					bool reserved, bool is_atomic,
+					size_t size, size_t align,
+					void *base_addr, int off,
+					void __percpu *ptr, size_t bytes_alloc,
+					gfp_t gfp_flags)
+{
+	struct pcpu_kunit_early_free *ef = data;
+
+	if (current != ef->task)
+		return;
+	ef->frees++;
+	free_percpu(ptr);
+}
+
+/*
+ * A free that comes before pcpu_alloc() has finished with the object, its
+ * hooks included, is refused: the object is the caller's when
+ * pcpu_alloc() returns, and one free_percpu() of it then goes through.
+ */
+static void pcpu_kunit_live_after_hooks(struct kunit *test)
+{
+	struct pcpu_kunit_early_free ef = { .task = current };
+	struct pcpu_chunk *chunk;
+	void __percpu *p;
+	void *addr;
+	int ret, off;
+
+	ret = register_trace_percpu_alloc_percpu(pcpu_kunit_probe_early_free,
+						 &ef);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	/* 12 bytes: not cached, so the free reaches the bitmaps if it goes */
+	p = __alloc_percpu_gfp(12, 4, GFP_KERNEL | __GFP_NOWARN);
+	unregister_trace_percpu_alloc_percpu(pcpu_kunit_probe_early_free, &ef);
+	tracepoint_synchronize_unregister();
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, ef.frees, 1);
+
+	addr = __pcpu_ptr_to_addr(p);
+	chunk = pcpu_chunk_addr_search(addr);
+	KUNIT_ASSERT_NOT_NULL(test, chunk);
+	off = addr - chunk->base_addr;
+	KUNIT_EXPECT_TRUE_MSG(test, test_bit(off / PCPU_MIN_ALLOC_SIZE,
+					     chunk->live_map),
+			      "a free during the allocation took the object");
+	KUNIT_EXPECT_TRUE_MSG(test, test_bit(off / PCPU_MIN_ALLOC_SIZE,
+					     chunk->alloc_map),
+			      "a free during the allocation freed its bits");
+	free_percpu(p);
+	KUNIT_EXPECT_FALSE(test, test_bit(off / PCPU_MIN_ALLOC_SIZE,
+					  chunk->live_map));
+}
+#else
+static void pcpu_kunit_live_after_hooks(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_TRACEPOINTS");
+}
+#endif
+
 /* Whether the object at @ptr is on @cpu's cache. */
 static bool pcpu_kunit_cached(unsigned int cpu, void __percpu *ptr)
 {
@@ -957,38 +1026,58 @@ static void pcpu_kunit_alloc_objs(struct kunit *test, void __percpu **objs,
 	}
 }
 
-static long pcpu_kunit_free_objs(void *objs)
+/*
+ * Free the PCPU_KUNIT_CACHE_OBJS objects at @objs on this CPU, which holds
+ * nothing cached before, and return how many it then caches.  Interrupts
+ * are off, so that nothing on the CPU takes them back, and the caller
+ * holds pcpu_alloc_mutex, under which the drains of other CPUs' caches
+ * run (all but the shrinker's, which only memory pressure runs).
+ */
+static long pcpu_kunit_free_cached(void *objs)
 {
+	unsigned int cpu;
+	long nr;
 	int i;
 
+	local_irq_disable();
+	cpu = smp_processor_id();
+	pcpu_cache_drain(cpu);
 	for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++)
 		free_percpu(((void __percpu **)objs)[i]);
-	return 0;
+	nr = pcpu_kunit_nr_cached(cpu, objs);
+	local_irq_enable();
+	return nr;
 }
 
 /*
- * A freed small object goes to the freeing CPU's cache and, in the common
- * case, is the next one of its size that CPU hands out (unless the
- * balance work or an interrupt on the CPU came in between): whichever
- * object comes, it is zeroed on every CPU.
+ * A freed small object goes to the freeing CPU's cache and is the next one
+ * of its size that CPU hands out, zeroed on every CPU.
  */
 static void pcpu_kunit_cache_hands_out_zeroed(struct kunit *test)
 {
 	void __percpu *p, *q;
 	unsigned int cpu;
 	int dirty = 0;
+	bool cached;
 
 	p = __alloc_percpu(16, 16);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(p, cpu), 0xa5, 16);
 
-	migrate_disable();
+	/* no drain, and nothing else on this CPU, between the two calls */
+	mutex_lock(&pcpu_alloc_mutex);
+	local_irq_disable();
+	pcpu_cache_drain(smp_processor_id());
 	free_percpu(p);
-	q = __alloc_percpu(16, 16);
-	migrate_enable();
+	cached = pcpu_kunit_cached(smp_processor_id(), p);
+	q = __alloc_percpu_gfp(16, 16, GFP_ATOMIC);
+	local_irq_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
 
 	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_TRUE_MSG(test, cached, "the freed object was not cached");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, q, p, "the cached object did not come next");
 	for_each_possible_cpu(cpu)
 		dirty += !!memchr_inv(per_cpu_ptr(q, cpu), 0, 16);
 	KUNIT_EXPECT_EQ_MSG(test, dirty, 0, "%s object came back dirty",
@@ -1005,14 +1094,18 @@ static void pcpu_kunit_cache_drained_by_shrinker(struct kunit *test)
 	};
 	void __percpu *objs[PCPU_KUNIT_CACHE_OBJS];
 	unsigned int cpu;
+	long nr;
 
 	pcpu_kunit_alloc_objs(test, objs, 32);
+	mutex_lock(&pcpu_alloc_mutex);
 	migrate_disable();
 	cpu = smp_processor_id();
-	pcpu_kunit_free_objs(objs);
+	nr = pcpu_kunit_free_cached(objs);
 	migrate_enable();
-
 	pcpu_cache_scan(NULL, &sc);
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	KUNIT_EXPECT_GT_MSG(test, nr, 0, "no freed object was cached");
 	KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_nr_cached(cpu, objs), 0,
 			    "objects stayed cached after the shrinker's scan");
 }
@@ -1022,6 +1115,7 @@ static void pcpu_kunit_cache_drained_on_cpu_death(struct kunit *test)
 {
 	void __percpu *objs[PCPU_KUNIT_CACHE_OBJS];
 	unsigned int cpu = cpumask_last(cpu_online_mask);
+	long nr;
 	int ret;
 
 	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) ||
@@ -1030,7 +1124,10 @@ static void pcpu_kunit_cache_drained_on_cpu_death(struct kunit *test)
 
 	pcpu_kunit_alloc_objs(test, objs, 64);
 	/* freed on @cpu, so cached there */
-	work_on_cpu(cpu, pcpu_kunit_free_objs, objs);
+	mutex_lock(&pcpu_alloc_mutex);
+	nr = work_on_cpu(cpu, pcpu_kunit_free_cached, objs);
+	mutex_unlock(&pcpu_alloc_mutex);
+	KUNIT_EXPECT_GT_MSG(test, nr, 0, "no freed object was cached");
 
 	ret = remove_cpu(cpu);
 	if (ret)
@@ -1038,6 +1135,228 @@ static void pcpu_kunit_cache_drained_on_cpu_death(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_nr_cached(cpu, objs), 0,
 			    "a dead CPU's cache kept its objects");
 	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+}
+
+#define PCPU_KUNIT_BOUND_OBJS	64
+
+/*
+ * All the caches together hold at most PCPU_CACHE_UNIT_PAGES pages of
+ * every unit, whatever the number of possible CPUs: frees of far more
+ * small objects than that on one CPU leave at most its share cached.
+ */
+static void pcpu_kunit_cache_bytes_bounded(struct kunit *test)
+{
+	struct pcpu_cache *pc;
+	void __percpu **objs;
+	unsigned long bytes = 0, limit = PCPU_CACHE_UNIT_PAGES * PAGE_SIZE;
+	int cls, i, n = PCPU_CACHE_CLASSES * PCPU_KUNIT_BOUND_OBJS;
+
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		size_t size = pcpu_cache_size(i % PCPU_CACHE_CLASSES);
+
+		objs[i] = __alloc_percpu(size, size);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+
+	mutex_lock(&pcpu_alloc_mutex);
+	local_irq_disable();
+	pc = this_cpu_ptr(&pcpu_caches);
+	pcpu_cache_drain(smp_processor_id());
+	for (i = 0; i < n; i++)
+		free_percpu(objs[i]);
+	spin_lock(&pc->lock);
+	for (cls = 0; cls < PCPU_CACHE_CLASSES; cls++)
+		bytes += pc->nr[cls] * pcpu_cache_size(cls);
+	KUNIT_EXPECT_EQ(test, bytes, (unsigned long)pc->bytes);
+	spin_unlock(&pc->lock);
+	local_irq_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	kunit_info(test, "%u possible CPUs: %lu bytes of every unit cached on one, at most %d\n",
+		   num_possible_cpus(), bytes, pcpu_cache_max);
+	KUNIT_EXPECT_GT_MSG(test, bytes, 0, "no freed object was cached");
+	KUNIT_EXPECT_LE_MSG(test, bytes * num_possible_cpus(), limit,
+			    "%lu bytes cached per CPU, at %u CPUs", bytes,
+			    num_possible_cpus());
+	KUNIT_EXPECT_LE(test, (unsigned long)pcpu_cache_max *
+			num_possible_cpus(), limit);
+}
+
+/*
+ * A CPU that allocates an object of a size once, from an empty cache,
+ * keeps none of that size cached; the refills after take more.
+ */
+static void pcpu_kunit_cache_refill_small_first(struct kunit *test)
+{
+	int cls = pcpu_cache_class(64, 64), nr[2];
+	struct pcpu_cache *pc;
+	void __percpu *p[2];
+
+	mutex_lock(&pcpu_alloc_mutex);
+	local_irq_disable();
+	pc = this_cpu_ptr(&pcpu_caches);
+	pcpu_cache_drain(smp_processor_id());
+	p[0] = __alloc_percpu_gfp(64, 64, GFP_ATOMIC);
+	nr[0] = pc->nr[cls];
+	p[1] = __alloc_percpu_gfp(64, 64, GFP_ATOMIC);
+	nr[1] = pc->nr[cls];
+	local_irq_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+	free_percpu(p[0]);
+	free_percpu(p[1]);
+
+	KUNIT_ASSERT_NOT_NULL(test, p[0]);
+	KUNIT_ASSERT_NOT_NULL(test, p[1]);
+	KUNIT_EXPECT_EQ_MSG(test, nr[0], 0,
+			    "one allocation left objects cached");
+	KUNIT_EXPECT_EQ_MSG(test, nr[1], 1,
+			    "the second refill did not take two");
+}
+
+/* Whether any of @nr objects of @size at @objs overlaps [@addr, + @len). */
+static bool pcpu_kunit_overlaps(void __percpu **objs, int nr, size_t size,
+				void *addr, size_t len)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		void *o = __pcpu_ptr_to_addr(objs[i]);
+
+		if (o < addr + len && addr < o + size)
+			return true;
+	}
+	return false;
+}
+
+#define PCPU_KUNIT_TRIM_CPUS	4
+
+/*
+ * Objects freed on several CPUs, fewer than a cache holds, go back to
+ * their chunks once no allocation uses them for two trim intervals.
+ */
+static void pcpu_kunit_cache_trimmed_when_idle(struct kunit *test)
+{
+	void __percpu *objs[PCPU_KUNIT_TRIM_CPUS][PCPU_KUNIT_CACHE_OBJS];
+	unsigned int cpu, cpus = 0, t;
+	int i, left = 0, held = 0;
+	long nr;
+
+	for_each_online_cpu(cpu) {
+		pcpu_kunit_alloc_objs(test, objs[cpus], 32);
+		mutex_lock(&pcpu_alloc_mutex);
+		nr = work_on_cpu(cpu, pcpu_kunit_free_cached, objs[cpus]);
+		mutex_unlock(&pcpu_alloc_mutex);
+		KUNIT_EXPECT_GT_MSG(test, nr, 0, "CPU %u cached nothing", cpu);
+		if (++cpus == PCPU_KUNIT_TRIM_CPUS)
+			break;
+	}
+
+	/* what the trim work does in two intervals without allocations */
+	pcpu_cache_trim_workfn(NULL);
+	pcpu_cache_trim_workfn(NULL);
+	for (t = 0; t < cpus; t++) {
+		for_each_possible_cpu(cpu)
+			left += pcpu_kunit_nr_cached(cpu, objs[t]);
+		for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++) {
+			void *addr = __pcpu_ptr_to_addr(objs[t][i]);
+			struct pcpu_chunk *chunk = pcpu_chunk_addr_search(addr);
+			int bit = (addr - chunk->base_addr) / PCPU_MIN_ALLOC_SIZE;
+
+			/* allocated and not live: held by something */
+			held += test_bit(bit, chunk->alloc_map) &&
+				!test_bit(bit, chunk->live_map);
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects stayed cached");
+	KUNIT_EXPECT_EQ_MSG(test, held, 0,
+			    "objects were not given back to their chunks");
+}
+
+/*
+ * percpu_stats counts the calls of the API: allocations served by a cache
+ * are one allocation each, hit or miss, whatever the refills moved, and
+ * a free onto a cache is one free.  This CPU's counters, with interrupts
+ * off: four allocations of 32 bytes from an empty cache refill one, two,
+ * then four objects (hits 1, misses 3), and their frees cache all four.
+ */
+static void pcpu_kunit_stats_count_api_calls(struct kunit *test)
+{
+#ifdef CONFIG_PERCPU_STATS
+	u64 before[PCPU_CACHE_NR_STATS], after[PCPU_CACHE_NR_STATS];
+	void __percpu *p[4];
+	struct pcpu_cache *pc;
+	int i;
+
+	mutex_lock(&pcpu_alloc_mutex);
+	local_irq_disable();
+	pc = this_cpu_ptr(&pcpu_caches);
+	pcpu_cache_drain(smp_processor_id());
+	memcpy(before, pc->stats, sizeof(before));
+	for (i = 0; i < 4; i++)
+		p[i] = __alloc_percpu_gfp(32, 32, GFP_ATOMIC);
+	for (i = 0; i < 4; i++)
+		free_percpu(p[i]);
+	memcpy(after, pc->stats, sizeof(after));
+	local_irq_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, after[PCPU_CACHE_HIT] - before[PCPU_CACHE_HIT], 1);
+	KUNIT_EXPECT_EQ(test, after[PCPU_CACHE_MISS] - before[PCPU_CACHE_MISS], 3);
+	KUNIT_EXPECT_EQ(test, after[PCPU_CACHE_OUT] - before[PCPU_CACHE_OUT], 4);
+	KUNIT_EXPECT_EQ(test, after[PCPU_CACHE_IN] - before[PCPU_CACHE_IN], 4);
+	KUNIT_EXPECT_EQ(test, after[PCPU_CACHE_REFILLED] - before[PCPU_CACHE_REFILLED], 7);
+#else
+	kunit_skip(test, "needs CONFIG_PERCPU_STATS");
+#endif
+}
+
+#define PCPU_KUNIT_FILL_OBJS	BIT(18)
+
+/*
+ * An atomic allocation that finds no room in populated pages frees the
+ * objects its CPU caches and searches again: with the balance work held
+ * off (pcpu_alloc_mutex), atomic allocations of 12 bytes fill every
+ * populated page, and then land in the space of objects that were cached.
+ */
+static void pcpu_kunit_atomic_drains_cache(struct kunit *test)
+{
+	void __percpu *cached[PCPU_KUNIT_CACHE_OBJS];
+	void __percpu **fill;
+	bool reused = false;
+	int i, n;
+	long nr;
+
+	fill = kvcalloc(PCPU_KUNIT_FILL_OBJS, sizeof(*fill), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fill);
+	pcpu_kunit_alloc_objs(test, cached, 16);
+
+	mutex_lock(&pcpu_alloc_mutex);
+	migrate_disable();
+	nr = pcpu_kunit_free_cached(cached);
+	for (n = 0; n < PCPU_KUNIT_FILL_OBJS; n++) {
+		fill[n] = __alloc_percpu_gfp(12, 4, GFP_ATOMIC | __GFP_NOWARN);
+		if (!fill[n])
+			break;
+		reused |= pcpu_kunit_overlaps(cached, PCPU_KUNIT_CACHE_OBJS, 16,
+					      __pcpu_ptr_to_addr(fill[n]), 12);
+	}
+	migrate_enable();
+	mutex_unlock(&pcpu_alloc_mutex);
+	for (i = 0; i < n; i++)
+		free_percpu(fill[i]);
+	kvfree(fill);
+	pcpu_kunit_settle();
+
+	kunit_info(test, "%d atomic allocations filled the populated pages\n", n);
+	KUNIT_EXPECT_GT_MSG(test, nr, 0, "no freed object was cached");
+	KUNIT_ASSERT_LT_MSG(test, n, PCPU_KUNIT_FILL_OBJS,
+			    "the populated pages did not fill");
+	KUNIT_EXPECT_TRUE_MSG(test, reused,
+			      "no atomic allocation took a cached object's space");
 }
 
 static struct kunit_case pcpu_kunit_cases[] = {
@@ -1052,9 +1371,15 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_fault_chunk_create_unwinds),
 	KUNIT_CASE(pcpu_kunit_fault_alloc_fails_cleanly),
 	KUNIT_CASE(pcpu_kunit_mutex_only_to_populate),
+	KUNIT_CASE(pcpu_kunit_live_after_hooks),
 	KUNIT_CASE(pcpu_kunit_cache_hands_out_zeroed),
 	KUNIT_CASE(pcpu_kunit_cache_drained_by_shrinker),
 	KUNIT_CASE(pcpu_kunit_cache_drained_on_cpu_death),
+	KUNIT_CASE(pcpu_kunit_cache_bytes_bounded),
+	KUNIT_CASE(pcpu_kunit_cache_refill_small_first),
+	KUNIT_CASE(pcpu_kunit_cache_trimmed_when_idle),
+	KUNIT_CASE(pcpu_kunit_atomic_drains_cache),
+	KUNIT_CASE(pcpu_kunit_stats_count_api_calls),
 	{}
 };
 

@@ -214,13 +214,15 @@ void pcpu_test_chunk_destroy(struct pcpu_chunk *chunk)
 
 void pcpu_test_populate(struct pcpu_chunk *chunk, int page_start, int page_end)
 {
-	int nr = page_end - page_start;
+	int i, nr = page_end - page_start, nr_empty = 0;
 
 	/* pcpu_chunk_populated() */
 	pthread_mutex_lock(&pcpu_lock);
 	bitmap_set(chunk->populated, page_start, nr);
 	chunk->nr_populated += nr;
-	pcpu_update_empty_pages(chunk, nr);
+	for (i = page_start; i < page_end; i++)
+		nr_empty += chunk->md_blocks[i].contig == PCPU_BITMAP_BLOCK_BITS;
+	pcpu_update_empty_pages(chunk, nr_empty);
 	pthread_mutex_unlock(&pcpu_lock);
 }
 

@@ -404,11 +404,9 @@ const char *pcpu_model_check(struct pcpu_model *m)
 		if (pcpu_test_page_is_empty(chunk, i) != is_empty)
 			return BAD("page %d: pcpu_page_is_empty() says %d", i,
 				   !is_empty);
-		/* empty populated pages, less used pages not populated yet */
+		/* a page that is not populated never counts, used or not */
 		if (populated && is_empty)
 			empty++;
-		else if (!populated && !is_empty)
-			empty--;
 	}
 	if (chunk->nr_empty_pop_pages != empty)
 		return BAD("nr_empty_pop_pages %d, not %d",
