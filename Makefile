@@ -4,7 +4,7 @@
 TREE ?= series
 SHELL := /bin/bash
 
-.PHONY: help deps tree export check-series kunit check-bisect check bench bench-conc boot profile debug \
+.PHONY: help deps tree export check-series kunit check-bisect check bench bench-conc bench-scale boot profile debug \
 	badinput harness fuzz bench-core clean
 
 ## make help: this list of targets
@@ -62,6 +62,10 @@ bench: tree
 ## make bench-conc [CONC_BOOTS=3] [CONC_PAIRS=65536] [TREES=...]: concurrency: churn throughput at 1 and 2 CPUs, lock_stat's serialized work
 bench-conc: tree
 	@bash scripts/bench-conc.sh
+
+## make bench-scale [SCALE_SMP="8 64"] [SCALE_PAIRS=512] [TREES=...]: at 8 and 64 CPUs, global-lock acquisitions per 1000 pairs and what stays populated after spread frees
+bench-scale: tree
+	@bash scripts/bench-scale.sh
 
 ## make debug [TREE=series] [DEBUG_CONFIG=debug|kcsan]: the suites under KASAN, lockdep, KMEMLEAK (or KCSAN)
 debug: tree

@@ -10,7 +10,8 @@
  *                      alloc_us=<us> free_us=<us> pages=<populated pages>
  *
  * Scenarios, in the order they run (run_test_mask selects them; by
- * default all but churn and churnpop, which measure concurrency):
+ * default all but churn, churnpop and spread, which measure concurrency
+ * and what it leaves behind):
  *   orders   - N objects of each size, freed in order, alternating (every
  *              other one, then the rest) and in reverse
  *   aligned  - 4-byte objects at 8-byte alignment, and at 4 for reference
@@ -46,6 +47,11 @@
  *              oldest object after its allocation, which can take the
  *              space the step before freed (size=1024 ring=4096, pairs=
  *              counts the objects allocated)
+ *   spread   - memory that frees spread thin over every CPU keep: one
+ *              thread on every CPU allocates 31 objects of 128 B, all
+ *              threads at once, then each frees its own (one line, as
+ *              churn, with pairs=0); the benchmark then waits for the
+ *              balance work, and an init reads what stays populated
  *
  * With footprint=1, N objects of the first size are allocated last and,
  * built in, left allocated, so that percpu_stats can be read at that peak
@@ -93,7 +99,7 @@ MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
 static unsigned int run_test_mask = 31;
 module_param(run_test_mask, uint, 0444);
 MODULE_PARM_DESC(run_test_mask,
-		 "Scenarios to run, a mask (default 31: all but churn and churnpop).\n\n"
+		 "Scenarios to run, a mask (default 31: all but churn, churnpop and spread).\n\n"
 		 "\t\tid: 1,  name: orders\n"
 		 "\t\tid: 2,  name: aligned\n"
 		 "\t\tid: 4,  name: prefill\n"
@@ -101,6 +107,7 @@ MODULE_PARM_DESC(run_test_mask,
 		 "\t\tid: 16, name: lumps\n"
 		 "\t\tid: 32, name: churn\n"
 		 "\t\tid: 64, name: churnpop\n"
+		 "\t\tid: 128, name: spread\n"
 		 /* Add a new test case description here. */
 );
 
@@ -435,6 +442,7 @@ struct bench_churn {
 	unsigned int nr_sizes;
 	unsigned int ring;
 	bool fill_timed;	/* the ring fills after the release */
+	bool no_pairs;		/* only fill and free the ring */
 	atomic_t nr_ready;	/* threads not yet ready for the release */
 	atomic_t nr_running;	/* threads still churning */
 	struct completion ready, go, done;
@@ -479,7 +487,7 @@ static int bench_churn_fn(void *data)
 {
 	struct bench_churn_thread *ct = data;
 	struct bench_churn *c = ct->churn;
-	unsigned int i, step = 0;
+	unsigned int i, step = 0, pairs = c->no_pairs ? 0 : churn_pairs;
 	bool ok = true;
 
 	for (i = 0; ok && !c->fill_timed && i < c->ring; i++)
@@ -491,7 +499,7 @@ static int bench_churn_fn(void *data)
 	wait_for_completion(&c->go);
 
 	/* the ring's oldest (or first empty) entry is the next one */
-	for (i = 0; ok && step < churn_pairs && !READ_ONCE(c->failed); step++) {
+	for (i = 0; ok && step < pairs && !READ_ONCE(c->failed); step++) {
 		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
 		if (!ok) {
 			pr_err("churn thread on CPU %d: allocation failed at step %u\n",
@@ -574,7 +582,8 @@ static void bench_churn_run(const char *scenario, struct bench_churn *c)
 			len += scnprintf(sizes + len, sizeof(sizes) - len,
 					 "+%u", c->sizes[i]);
 		pr_info("%s size=%s ring=%u threads=%u pairs=%llu us=%llu\n",
-			scenario, sizes, c->ring, nr, (u64)nr * churn_pairs,
+			scenario, sizes, c->ring, nr,
+			c->no_pairs ? 0 : (u64)nr * churn_pairs,
 			div_u64(end - start, NSEC_PER_USEC));
 	}
 stop:
@@ -606,6 +615,16 @@ static void bench_churnpop(const char *scenario)
 	bench_churn_run(scenario, &c);
 }
 
+static void bench_spread(const char *scenario)
+{
+	struct bench_churn c = {
+		.sizes = { 128 }, .aligns = { 128 }, .nr_sizes = 1,
+		.ring = 31, .no_pairs = true,
+	};
+
+	bench_churn_run(scenario, &c);
+}
+
 struct bench_test {
 	const char *name;
 	void (*fn)(const char *name);
@@ -620,6 +639,7 @@ static const struct bench_test bench_tests[] = {
 	{ "lumps", bench_lumps },
 	{ "churn", bench_churn },
 	{ "churnpop", bench_churnpop },
+	{ "spread", bench_spread },
 	/* Add a new test case here. */
 };
 

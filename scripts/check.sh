@@ -40,6 +40,10 @@ for t in upstream base series; do
 	KUNIT_FILTER=percpu_api.pcpu_test_memory_pressure MEM=384 TIMEOUT=600 \
 		sub pressure-$t kunit_tree $t pressure-$t
 done
+# the internal suite at 16 CPUs: the caches' bound (16 pages of every
+# unit in all) is per possible CPU, and at 4 it is not reached
+SMP=16 KUNIT_FILTER=percpu_internal sub kunit-series-16cpus kunit_tree series \
+	kunit-series-16cpus
 # every patch builds with W=1 and passes KUnit
 sub check-bisect bash "$TOP/scripts/check-bisect.sh"
 # the mainline path: W=1 at every patch, KUnit from the one that brings
