@@ -669,10 +669,10 @@ static int pcpu_next_free(struct pcpu_chunk *chunk, int index)
 /* Mark [@bit_off, @bit_off + @bits) in use, with its bound bit. */
 static void pcpu_set_area(struct pcpu_chunk *chunk, int bit_off, int bits)
 {
-	pcpu_map_write_begin();
+	pcpu_map_write_begin(chunk);
 	pcpu_set_bits(chunk->alloc_map, bit_off, bits);
 	__set_bit(bit_off, chunk->bound_map);
-	pcpu_map_write_end();
+	pcpu_map_write_end(chunk);
 	chunk->free_bytes -= bits * PCPU_MIN_ALLOC_SIZE;
 	pcpu_update_alloc(chunk, bit_off, bit_off + bits);
 	/*
@@ -782,10 +782,10 @@ static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
 {
 	int run_start;
 
-	pcpu_map_write_begin();
+	pcpu_map_write_begin(chunk);
 	__clear_bit(bit_off, chunk->bound_map);
 	pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
-	pcpu_map_write_end();
+	pcpu_map_write_end(chunk);
 	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->first_free = min(chunk->first_free, bit_off);
 	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);

@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
+#include <linux/seqlock.h>
 #include <linux/memcontrol.h>
 
 /*
@@ -82,6 +83,7 @@ struct pcpu_chunk {
 	void			*base_addr ____cacheline_aligned_in_smp;
 
 	unsigned long		*alloc_map;	/* allocation map */
+	seqcount_spinlock_t	map_seq;	/* alloc_map and bound_map writes */
 	struct pcpu_block_md	*md_blocks;	/* metadata blocks */
 
 	void			*data;		/* chunk data */

@@ -227,22 +227,21 @@ struct pcpu_chunk *pcpu_reserved_chunk __ro_after_init;
 DEFINE_SPINLOCK(pcpu_lock);	/* all internal data structures */
 
 /*
- * The allocation and boundary bitmaps of every chunk change under
- * pcpu_lock and inside this count (pcpu_set_area(), pcpu_free_bits()), so
+ * The allocation and boundary bitmaps of a chunk change under pcpu_lock
+ * and inside the chunk's map_seq (pcpu_set_area(), pcpu_free_bits()), so
  * that free_percpu() reads the size of the object it frees without the
- * lock (pcpu_obj_size()).  It covers the bitmap writes only, a few words.
+ * lock (pcpu_obj_size()).  It covers the bitmap writes only, a few words,
+ * and is the chunk's own: a free reads the count of its object's chunk,
+ * which changes with that chunk's bitmaps and no other's.
  */
-static seqcount_spinlock_t pcpu_map_seq =
-	SEQCNT_SPINLOCK_ZERO(pcpu_map_seq, &pcpu_lock);
-
-static inline void pcpu_map_write_begin(void)
+static inline void pcpu_map_write_begin(struct pcpu_chunk *chunk)
 {
-	write_seqcount_begin(&pcpu_map_seq);
+	write_seqcount_begin(&chunk->map_seq);
 }
 
-static inline void pcpu_map_write_end(void)
+static inline void pcpu_map_write_end(struct pcpu_chunk *chunk)
 {
-	write_seqcount_end(&pcpu_map_seq);
+	write_seqcount_end(&chunk->map_seq);
 }
 
 /*
@@ -539,6 +538,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 		      alloc_size);
 
 	INIT_LIST_HEAD(&chunk->list);
+	seqcount_spinlock_init(&chunk->map_seq, &pcpu_lock);
 
 	chunk->base_addr = (void *)aligned_addr;
 	chunk->start_offset = start_offset;
@@ -600,7 +600,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 	pcpu_init_md_blocks(chunk);
 
 	/* hide the parts of the pages outside the region */
-	spin_lock_irqsave(&pcpu_lock, flags);	/* for pcpu_map_seq */
+	spin_lock_irqsave(&pcpu_lock, flags);	/* for chunk->map_seq */
 	if (start_offset)
 		pcpu_set_area(chunk, 0, start_offset / PCPU_MIN_ALLOC_SIZE);
 	if (chunk->end_offset)
@@ -623,6 +623,7 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 		return NULL;
 
 	INIT_LIST_HEAD(&chunk->list);
+	seqcount_spinlock_init(&chunk->map_seq, &pcpu_lock);
 	chunk->nr_pages = pcpu_unit_pages;
 	map_size = BITS_TO_LONGS(pcpu_chunk_map_bits(chunk)) *
 		   sizeof(chunk->alloc_map[0]);
@@ -981,9 +982,9 @@ static int pcpu_obj_size(struct pcpu_chunk *chunk, int off)
 	int bits;
 
 	do {
-		seq = read_seqcount_begin(&pcpu_map_seq);
+		seq = read_seqcount_begin(&chunk->map_seq);
 		bits = pcpu_alloc_size_bits(chunk, off / PCPU_MIN_ALLOC_SIZE);
-	} while (read_seqcount_retry(&pcpu_map_seq, seq));
+	} while (read_seqcount_retry(&chunk->map_seq, seq));
 	return bits * PCPU_MIN_ALLOC_SIZE;
 }
 

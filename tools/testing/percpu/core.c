@@ -74,12 +74,12 @@ static int pcpu_chunk_slot(const struct pcpu_chunk *chunk)
 	return pcpu_size_to_slot(contig * PCPU_MIN_ALLOC_SIZE);
 }
 
-/* mm/percpu.c: pcpu_map_seq, for free_percpu(), which is not here */
-static inline void pcpu_map_write_begin(void)
+/* mm/percpu.c: chunk->map_seq, for free_percpu(), which is not here */
+static inline void pcpu_map_write_begin(struct pcpu_chunk *chunk)
 {
 }
 
-static inline void pcpu_map_write_end(void)
+static inline void pcpu_map_write_end(struct pcpu_chunk *chunk)
 {
 }
 
