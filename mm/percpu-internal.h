@@ -4,7 +4,6 @@
 
 #include <linux/types.h>
 #include <linux/percpu.h>
-#include <linux/seqlock.h>
 #include <linux/memcontrol.h>
 
 /*
@@ -64,6 +63,7 @@ struct pcpu_chunk {
 
 	struct list_head	list;		/* linked to pcpu_slot lists */
 	int			free_bytes;	/* free bytes in the chunk */
+	seqcount_spinlock_t	map_seq;	/* alloc_map and bound_map writes */
 	int			first_free;	/* first free bit */
 	struct pcpu_span	*tree;		/* summary of the blocks */
 	int			nr_tree_leaves;	/* blocks, to a power of 2 */
@@ -83,7 +83,6 @@ struct pcpu_chunk {
 	void			*base_addr ____cacheline_aligned_in_smp;
 
 	unsigned long		*alloc_map;	/* allocation map */
-	seqcount_spinlock_t	map_seq;	/* alloc_map and bound_map writes */
 	struct pcpu_block_md	*md_blocks;	/* metadata blocks */
 
 	void			*data;		/* chunk data */

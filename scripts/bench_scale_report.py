@@ -79,7 +79,11 @@ def main():
         for lk in LOCKS:
             a = locks.get(pairs, {}).get(lk)
             b = locks.get(0, {}).get(lk)
-            r[f"{lk}_per_1000"] = (round((a - b) * 1000 / r["pairs"], 2)
+            r[f"{lk}_with_pairs"] = a
+            r[f"{lk}_no_pairs"] = b
+            # a load with pairs that took fewer than the load without
+            # (the rings' fill and frees vary): no acquisition per pair
+            r[f"{lk}_per_1000"] = (round(max(a - b, 0) * 1000 / r["pairs"], 2)
                                    if a is not None and b is not None and
                                    r["pairs"] else None)
         for ph in PHASES:
@@ -117,15 +121,27 @@ def main():
            "start, after the churn, after the spread frees (31 objects of "
            "128 B allocated on every CPU, each freed by its CPU; the "
            "benchmark waits for the balance work) and 5 s after them; "
-           "cached: objects on the caches (series).", "",
-           "| tree | CPUs | pcpu_lock /1000 | mutex /1000 | KiB start | "
+           "cached: objects on the caches (series).  Per 1000 pairs: the "
+           "acquisitions of the load with pairs less those of the load with "
+           "none (0 where the second took more: the rings' fill and frees "
+           "vary from load to load), over the pairs of both runs of the "
+           "load.", "",
+           "| tree | CPUs | pcpu_lock /1000 | mutex /1000 | pcpu_lock, "
+           "mutex (pairs / none) | KiB start | "
            "KiB churn | KiB spread | KiB +5 s | chunks start / +5 s | "
            "cached spread / +5 s | a chunk, KiB |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def n(x):
+        return "-" if x is None else str(int(x))
+
     for r in rows:
         out.append(
             f"| {r['tree']} | {r['smp']} | {v(r['pcpu_lock_per_1000'])} | "
             f"{v(r['pcpu_alloc_mutex_per_1000'])} | "
+            f"{n(r['pcpu_lock_with_pairs'])} / {n(r['pcpu_lock_no_pairs'])}, "
+            f"{n(r['pcpu_alloc_mutex_with_pairs'])} / "
+            f"{n(r['pcpu_alloc_mutex_no_pairs'])} | "
             f"{v(r['start_percpu_kb'])} | {v(r['churn_percpu_kb'])} | "
             f"{v(r['spread_percpu_kb'])} | {v(r['spread+5s_percpu_kb'])} | "
             f"{v(r['start_chunks'])} / {v(r['spread+5s_chunks'])} | "

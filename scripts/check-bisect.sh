@@ -56,7 +56,7 @@ for ((k = 1; k <= n; k++)); do
 	# files that mm/percpu.c includes are built through it; tools/ is
 	# userspace (the harness, built below)
 	objs=$(git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.c' |
-		sed 's/\.c$/.o/; s#^mm/percpu-\(bitmap\|vm\|km\)\.o$#mm/percpu.o#' |
+		sed 's/\.c$/.o/; s#^mm/percpu-\(bitmap\|cache\|vm\|km\)\.o$#mm/percpu.o#' |
 		grep -v '^Documentation/\|^tools/' | sort -u || true)
 	# headers: rebuild the allocator, which includes them all
 	if git -C "$SRC" diff --name-only "$rev~1" "$rev" -- '*.h' ':!tools' | grep -q .; then

@@ -1094,19 +1094,23 @@ static void pcpu_kunit_cache_drained_by_shrinker(struct kunit *test)
 	};
 	void __percpu *objs[PCPU_KUNIT_CACHE_OBJS];
 	unsigned int cpu;
-	long nr;
+	long nr, left;
 
 	pcpu_kunit_alloc_objs(test, objs, 32);
 	mutex_lock(&pcpu_alloc_mutex);
 	migrate_disable();
 	cpu = smp_processor_id();
 	nr = pcpu_kunit_free_cached(objs);
-	migrate_enable();
+	/* nothing on this CPU refills from the freed space before the check */
+	local_irq_disable();
 	pcpu_cache_scan(NULL, &sc);
+	left = pcpu_kunit_nr_cached(cpu, objs);
+	local_irq_enable();
+	migrate_enable();
 	mutex_unlock(&pcpu_alloc_mutex);
 
 	KUNIT_EXPECT_GT_MSG(test, nr, 0, "no freed object was cached");
-	KUNIT_EXPECT_EQ_MSG(test, pcpu_kunit_nr_cached(cpu, objs), 0,
+	KUNIT_EXPECT_EQ_MSG(test, left, 0,
 			    "objects stayed cached after the shrinker's scan");
 }
 
@@ -1194,6 +1198,8 @@ static void pcpu_kunit_cache_refill_small_first(struct kunit *test)
 	struct pcpu_cache *pc;
 	void __percpu *p[2];
 
+	if (pcpu_cache_max < 2 * 64)
+		kunit_skip(test, "a cache holds %d bytes", pcpu_cache_max);
 	mutex_lock(&pcpu_alloc_mutex);
 	local_irq_disable();
 	pc = this_cpu_ptr(&pcpu_caches);
@@ -1233,45 +1239,82 @@ static bool pcpu_kunit_overlaps(void __percpu **objs, int nr, size_t size,
 #define PCPU_KUNIT_TRIM_CPUS	4
 
 /*
- * Objects freed on several CPUs, fewer than a cache holds, go back to
- * their chunks once no allocation uses them for two trim intervals.
+ * The trim gives back what no allocation needed for a whole interval: on
+ * each of several CPUs, objects freed right after a drain stay through
+ * the first trim (they have not been cached for a whole interval) and go
+ * at the second.  Under pcpu_alloc_mutex, which keeps the trim work and
+ * the other drains of these caches away.
  */
 static void pcpu_kunit_cache_trimmed_when_idle(struct kunit *test)
 {
 	void __percpu *objs[PCPU_KUNIT_TRIM_CPUS][PCPU_KUNIT_CACHE_OBJS];
-	unsigned int cpu, cpus = 0, t;
-	int i, left = 0, held = 0;
-	long nr;
+	unsigned long first[PCPU_KUNIT_TRIM_CPUS], second[PCPU_KUNIT_TRIM_CPUS];
+	unsigned int cpus = 0, on[PCPU_KUNIT_TRIM_CPUS], cpu, t;
+	long nr[PCPU_KUNIT_TRIM_CPUS];
+	bool need_balance = false;
+	int left = 0;
 
 	for_each_online_cpu(cpu) {
 		pcpu_kunit_alloc_objs(test, objs[cpus], 32);
-		mutex_lock(&pcpu_alloc_mutex);
-		nr = work_on_cpu(cpu, pcpu_kunit_free_cached, objs[cpus]);
-		mutex_unlock(&pcpu_alloc_mutex);
-		KUNIT_EXPECT_GT_MSG(test, nr, 0, "CPU %u cached nothing", cpu);
+		on[cpus] = cpu;
 		if (++cpus == PCPU_KUNIT_TRIM_CPUS)
 			break;
 	}
 
+	mutex_lock(&pcpu_alloc_mutex);
+	for (t = 0; t < cpus; t++)
+		nr[t] = work_on_cpu(on[t], pcpu_kunit_free_cached, objs[t]);
 	/* what the trim work does in two intervals without allocations */
-	pcpu_cache_trim_workfn(NULL);
-	pcpu_cache_trim_workfn(NULL);
+	for (t = 0; t < cpus; t++)
+		first[t] = pcpu_cache_give_back(on[t], true, &need_balance);
 	for (t = 0; t < cpus; t++) {
-		for_each_possible_cpu(cpu)
-			left += pcpu_kunit_nr_cached(cpu, objs[t]);
-		for (i = 0; i < PCPU_KUNIT_CACHE_OBJS; i++) {
-			void *addr = __pcpu_ptr_to_addr(objs[t][i]);
-			struct pcpu_chunk *chunk = pcpu_chunk_addr_search(addr);
-			int bit = (addr - chunk->base_addr) / PCPU_MIN_ALLOC_SIZE;
+		second[t] = pcpu_cache_give_back(on[t], true, &need_balance);
+		left += pcpu_kunit_nr_cached(on[t], objs[t]);
+	}
+	mutex_unlock(&pcpu_alloc_mutex);
+	if (need_balance)
+		pcpu_schedule_balance_work();
 
-			/* allocated and not live: held by something */
-			held += test_bit(bit, chunk->alloc_map) &&
-				!test_bit(bit, chunk->live_map);
-		}
+	for (t = 0; t < cpus; t++) {
+		KUNIT_EXPECT_GT_MSG(test, nr[t], 0, "CPU %u cached nothing", on[t]);
+		KUNIT_EXPECT_EQ_MSG(test, first[t], 0,
+				    "CPU %u: the first trim took objects cached for less than an interval",
+				    on[t]);
+		KUNIT_EXPECT_GT_MSG(test, second[t], 0,
+				    "CPU %u: the second trim gave nothing back",
+				    on[t]);
 	}
 	KUNIT_EXPECT_EQ_MSG(test, left, 0, "objects stayed cached");
-	KUNIT_EXPECT_EQ_MSG(test, held, 0,
-			    "objects were not given back to their chunks");
+}
+
+/*
+ * A refill that leaves objects in an empty cache queues the trim work, as
+ * a free into an empty cache does: four allocations of 32 bytes from a
+ * drained cache leave three cached and no free.
+ */
+static void pcpu_kunit_cache_refill_arms_trim(struct kunit *test)
+{
+	void __percpu *p[4];
+	bool pending;
+	int i;
+
+	if (pcpu_cache_max < 4 * 32)
+		kunit_skip(test, "a cache holds %d bytes", pcpu_cache_max);
+	mutex_lock(&pcpu_alloc_mutex);
+	/* if it runs now, it waits for the mutex with its pending bit clear */
+	cancel_delayed_work(&pcpu_cache_trim_work);
+	local_irq_disable();
+	pcpu_cache_drain(smp_processor_id());
+	for (i = 0; i < 4; i++)
+		p[i] = __alloc_percpu_gfp(32, 32, GFP_ATOMIC);
+	local_irq_enable();
+	pending = delayed_work_pending(&pcpu_cache_trim_work);
+	mutex_unlock(&pcpu_alloc_mutex);
+	for (i = 0; i < 4; i++)
+		free_percpu(p[i]);
+
+	KUNIT_EXPECT_TRUE_MSG(test, pending,
+			      "objects were cached and no trim is queued");
 }
 
 /*
@@ -1289,6 +1332,9 @@ static void pcpu_kunit_stats_count_api_calls(struct kunit *test)
 	struct pcpu_cache *pc;
 	int i;
 
+	/* room for the seven objects the refills and frees leave */
+	if (pcpu_cache_max < 7 * 32)
+		kunit_skip(test, "a cache holds %d bytes", pcpu_cache_max);
 	mutex_lock(&pcpu_alloc_mutex);
 	local_irq_disable();
 	pc = this_cpu_ptr(&pcpu_caches);
@@ -1316,18 +1362,36 @@ static void pcpu_kunit_stats_count_api_calls(struct kunit *test)
 
 #define PCPU_KUNIT_FILL_OBJS	BIT(18)
 
+/* pcpu_cache_drain() calls of the test's own task, counted. */
+static int pcpu_kunit_drains;
+static unsigned long pcpu_kunit_drained;
+
+static unsigned long pcpu_kunit_count_drain(unsigned int cpu)
+{
+	bool need_balance = false;
+	unsigned long freed = pcpu_cache_give_back(cpu, false, &need_balance);
+
+	pcpu_kunit_drains++;
+	pcpu_kunit_drained += freed;
+	if (need_balance)
+		pcpu_schedule_balance_work();
+	return freed;
+}
+
 /*
  * An atomic allocation that finds no room in populated pages frees the
  * objects its CPU caches and searches again: with the balance work held
  * off (pcpu_alloc_mutex), atomic allocations of 12 bytes fill every
- * populated page, and then land in the space of objects that were cached.
+ * populated page; the one that finds no room drains the cache of its
+ * CPU, which holds the objects the test freed there, and succeeds.
+ * Meanwhile every atomic percpu allocation of the machine fails.
  */
 static void pcpu_kunit_atomic_drains_cache(struct kunit *test)
 {
 	void __percpu *cached[PCPU_KUNIT_CACHE_OBJS];
+	int i, n, drain_at = -1;
 	void __percpu **fill;
 	bool reused = false;
-	int i, n;
 	long nr;
 
 	fill = kvcalloc(PCPU_KUNIT_FILL_OBJS, sizeof(*fill), GFP_KERNEL);
@@ -1337,13 +1401,20 @@ static void pcpu_kunit_atomic_drains_cache(struct kunit *test)
 	mutex_lock(&pcpu_alloc_mutex);
 	migrate_disable();
 	nr = pcpu_kunit_free_cached(cached);
+	pcpu_kunit_drains = 0;
+	pcpu_kunit_drained = 0;
+	kunit_activate_static_stub(test, pcpu_cache_drain,
+				   pcpu_kunit_count_drain);
 	for (n = 0; n < PCPU_KUNIT_FILL_OBJS; n++) {
 		fill[n] = __alloc_percpu_gfp(12, 4, GFP_ATOMIC | __GFP_NOWARN);
+		if (drain_at < 0 && pcpu_kunit_drained)
+			drain_at = n;
 		if (!fill[n])
 			break;
 		reused |= pcpu_kunit_overlaps(cached, PCPU_KUNIT_CACHE_OBJS, 16,
 					      __pcpu_ptr_to_addr(fill[n]), 12);
 	}
+	kunit_deactivate_static_stub(test, pcpu_cache_drain);
 	migrate_enable();
 	mutex_unlock(&pcpu_alloc_mutex);
 	for (i = 0; i < n; i++)
@@ -1351,12 +1422,17 @@ static void pcpu_kunit_atomic_drains_cache(struct kunit *test)
 	kvfree(fill);
 	pcpu_kunit_settle();
 
-	kunit_info(test, "%d atomic allocations filled the populated pages\n", n);
+	kunit_info(test, "%d atomic allocations filled the populated pages; %d drains gave back %lu objects, at allocation %d; a cached object's space %s\n",
+		   n, pcpu_kunit_drains, pcpu_kunit_drained, drain_at,
+		   reused ? "reused" : "not reused");
 	KUNIT_EXPECT_GT_MSG(test, nr, 0, "no freed object was cached");
 	KUNIT_ASSERT_LT_MSG(test, n, PCPU_KUNIT_FILL_OBJS,
 			    "the populated pages did not fill");
-	KUNIT_EXPECT_TRUE_MSG(test, reused,
-			      "no atomic allocation took a cached object's space");
+	KUNIT_EXPECT_GT_MSG(test, pcpu_kunit_drained, 0,
+			    "no failed atomic search drained the cache");
+	KUNIT_EXPECT_GE_MSG(test, drain_at, 0, "no drain");
+	KUNIT_EXPECT_LT_MSG(test, drain_at, n,
+			    "the allocation that drained the cache failed");
 }
 
 static struct kunit_case pcpu_kunit_cases[] = {
@@ -1378,6 +1454,7 @@ static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_cache_bytes_bounded),
 	KUNIT_CASE(pcpu_kunit_cache_refill_small_first),
 	KUNIT_CASE(pcpu_kunit_cache_trimmed_when_idle),
+	KUNIT_CASE(pcpu_kunit_cache_refill_arms_trim),
 	KUNIT_CASE(pcpu_kunit_atomic_drains_cache),
 	KUNIT_CASE(pcpu_kunit_stats_count_api_calls),
 	{}

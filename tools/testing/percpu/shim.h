@@ -27,6 +27,16 @@
 #include <linux/percpu.h>
 
 #define ____cacheline_aligned_in_smp	__aligned(64)
+
+/*
+ * struct pcpu_chunk's seqcount is for free_percpu(), which the harness
+ * does not have: a place in the structure, never read.
+ */
+struct pcpu_test_seqcount {
+	unsigned int sequence;
+};
+
+#define seqcount_spinlock_t	struct pcpu_test_seqcount
 #define __ro_after_init
 
 /* the kernel's: tools/include's cast only the first term of an expression */
