@@ -18,6 +18,18 @@
  *              (aligned_objs of them, N by default)
  *   prefill  - as orders, with the second half of every page taken first
  *   kmalloc  - kmalloc()/kfree() of the same sizes and counts, a floor
+ *   mixed    - rounds of mixed_objs objects of random sizes from 1 B to
+ *              1 KiB at random alignments from 2 B to 2 KiB (powers of
+ *              two), all allocated and then all freed in order: one
+ *              thread, then one thread on every online CPU, with the
+ *              same sequence of sizes and alignments on every tree; one
+ *              line each:
+ *
+ *   test_percpu_bench: mixed size=1-1024 align=2-2048 threads=<T>
+ *                      objs=<N> rounds=<R> us=<us>
+ *
+ *              where us runs from the threads' release to the end of
+ *              the last one
  *   lumps    - the longest single call after a mass free: lump_objs
  *              objects of each lump size (1 KiB and 256 B), every other
  *              one freed, then 4096 4-byte allocations and frees, then
@@ -75,6 +87,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -91,15 +104,15 @@ static unsigned int aligned_objs;
 module_param(aligned_objs, uint, 0444);
 MODULE_PARM_DESC(aligned_objs, "Objects of the aligned scenario (default nr_objs)");
 
-static unsigned int sizes[16] = { 4, 16, 64, 128, 256, 1024 };
-static int nr_sizes = 6;
+static unsigned int sizes[16] = { 4, 8, 16, 64, 128, 256, 1024 };
+static int nr_sizes = 7;
 module_param_array(sizes, uint, &nr_sizes, 0444);
-MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,16,64,128,256,1024)");
+MODULE_PARM_DESC(sizes, "Object sizes in bytes (default 4,8,16,64,128,256,1024)");
 
-static unsigned int run_test_mask = 31;
+static unsigned int run_test_mask = 287;
 module_param(run_test_mask, uint, 0444);
 MODULE_PARM_DESC(run_test_mask,
-		 "Scenarios to run, a mask (default 31: all but churn, churnpop and spread).\n\n"
+		 "Scenarios to run, a mask (default 287: all but churn, churnpop and spread).\n\n"
 		 "\t\tid: 1,  name: orders\n"
 		 "\t\tid: 2,  name: aligned\n"
 		 "\t\tid: 4,  name: prefill\n"
@@ -108,6 +121,7 @@ MODULE_PARM_DESC(run_test_mask,
 		 "\t\tid: 32, name: churn\n"
 		 "\t\tid: 64, name: churnpop\n"
 		 "\t\tid: 128, name: spread\n"
+		 "\t\tid: 256, name: mixed\n"
 		 /* Add a new test case description here. */
 );
 
@@ -130,6 +144,14 @@ MODULE_PARM_DESC(align, "Alignment of the orders and prefill objects (default 4)
 static unsigned int churn_pairs = 1 << 16;
 module_param(churn_pairs, uint, 0444);
 MODULE_PARM_DESC(churn_pairs, "Pairs (churnpop: objects) each churn thread allocates and frees (default 2^16)");
+
+static unsigned int mixed_objs = 35000;
+module_param(mixed_objs, uint, 0444);
+MODULE_PARM_DESC(mixed_objs, "Objects each mixed thread allocates per round (default 35000)");
+
+static unsigned int mixed_rounds = 3;
+module_param(mixed_rounds, uint, 0444);
+MODULE_PARM_DESC(mixed_rounds, "Rounds of the mixed scenario (default 3)");
 
 static unsigned int churn_threads;
 module_param(churn_threads, uint, 0444);
@@ -443,6 +465,8 @@ struct bench_churn {
 	unsigned int ring;
 	bool fill_timed;	/* the ring fills after the release */
 	bool no_pairs;		/* only fill and free the ring */
+	bool mixed;		/* rounds of the mixed scenario instead */
+	unsigned int threads;	/* 0: churn_threads */
 	atomic_t nr_ready;	/* threads not yet ready for the release */
 	atomic_t nr_running;	/* threads still churning */
 	struct completion ready, go, done;
@@ -483,6 +507,39 @@ static bool bench_churn_step(const struct bench_churn *c,
 	return true;
 }
 
+/*
+ * The rounds of a mixed thread: fill @ring with objects of random sizes
+ * and alignments, then free them in order.  The sequence depends on the
+ * thread's CPU only.  Returns false if an allocation failed (the ring's
+ * objects are freed when the thread ends).
+ */
+static bool bench_mixed_rounds(struct bench_churn *c, void __percpu **ring,
+			       int cpu)
+{
+	struct rnd_state rnd;
+	unsigned int r, i;
+
+	prandom_seed_state(&rnd, 0x70637075ULL + cpu);
+	for (r = 0; r < mixed_rounds && !READ_ONCE(c->failed); r++) {
+		for (i = 0; i < c->ring; i++) {
+			size_t size = 1 + prandom_u32_state(&rnd) % 1024;
+			size_t obj_align = 2 << prandom_u32_state(&rnd) % 11;
+
+			ring[i] = __alloc_percpu(size, obj_align);
+			if (!ring[i]) {
+				pr_err("mixed thread on CPU %d: allocation of %zu at %zu failed in round %u\n",
+				       cpu, size, obj_align, r);
+				return false;
+			}
+		}
+		for (i = 0; i < c->ring; i++) {
+			free_percpu(ring[i]);
+			ring[i] = NULL;
+		}
+	}
+	return true;
+}
+
 static int bench_churn_fn(void *data)
 {
 	struct bench_churn_thread *ct = data;
@@ -498,8 +555,11 @@ static int bench_churn_fn(void *data)
 		complete(&c->ready);
 	wait_for_completion(&c->go);
 
+	if (c->mixed && !bench_mixed_rounds(c, ct->ring, ct->cpu))
+		WRITE_ONCE(c->failed, true);
 	/* the ring's oldest (or first empty) entry is the next one */
-	for (i = 0; ok && step < pairs && !READ_ONCE(c->failed); step++) {
+	for (i = 0; ok && !c->mixed && step < pairs && !READ_ONCE(c->failed);
+	     step++) {
 		ok = bench_churn_step(c, ct->ring + i * c->nr_sizes);
 		if (!ok) {
 			pr_err("churn thread on CPU %d: allocation failed at step %u\n",
@@ -525,7 +585,8 @@ static int bench_churn_fn(void *data)
  */
 static void bench_churn_run(const char *scenario, struct bench_churn *c)
 {
-	unsigned int nr = min(churn_threads ?: UINT_MAX, num_online_cpus());
+	unsigned int nr = min(c->threads ?: churn_threads ?: UINT_MAX,
+			      num_online_cpus());
 	struct bench_churn_thread *ct;
 	unsigned int t = 0, i;
 	u64 start, end = 0;
@@ -576,6 +637,10 @@ static void bench_churn_run(const char *scenario, struct bench_churn *c)
 
 	if (c->failed) {
 		pr_err("%s: an allocation failed, no result\n", scenario);
+	} else if (c->mixed) {
+		pr_info("%s size=1-1024 align=2-2048 threads=%u objs=%u rounds=%u us=%llu\n",
+			scenario, nr, c->ring, mixed_rounds,
+			div_u64(end - start, NSEC_PER_USEC));
 	} else {
 		len = scnprintf(sizes, sizeof(sizes), "%u", c->sizes[0]);
 		for (i = 1; i < c->nr_sizes; i++)
@@ -625,6 +690,18 @@ static void bench_spread(const char *scenario)
 	bench_churn_run(scenario, &c);
 }
 
+static void bench_mixed(const char *scenario)
+{
+	struct bench_churn c = {
+		.ring = mixed_objs, .nr_sizes = 1, .mixed = true,
+		.fill_timed = true, .threads = 1,
+	};
+
+	bench_churn_run(scenario, &c);
+	c.threads = num_online_cpus();
+	bench_churn_run(scenario, &c);
+}
+
 struct bench_test {
 	const char *name;
 	void (*fn)(const char *name);
@@ -640,6 +717,7 @@ static const struct bench_test bench_tests[] = {
 	{ "churn", bench_churn },
 	{ "churnpop", bench_churnpop },
 	{ "spread", bench_spread },
+	{ "mixed", bench_mixed },
 	/* Add a new test case here. */
 };
 

@@ -25,9 +25,9 @@ static inline unsigned long *pcpu_block_map(struct pcpu_chunk *chunk,
  * which is a few bits away; the library calls cost more than the search.
  */
 static __always_inline int pcpu_next_zero(const unsigned long *map, int size,
-					  int bit)
+					  unsigned int bit)
 {
-	if (bit < size) {
+	if (bit < (unsigned int)size) {
 		unsigned long w = ~map[BIT_WORD(bit)] &
 				  BITMAP_FIRST_WORD_MASK(bit);
 
@@ -39,9 +39,9 @@ static __always_inline int pcpu_next_zero(const unsigned long *map, int size,
 }
 
 static __always_inline int pcpu_next_one(const unsigned long *map, int size,
-					 int bit)
+					 unsigned int bit)
 {
-	if (bit < size) {
+	if (bit < (unsigned int)size) {
 		unsigned long w = map[BIT_WORD(bit)] &
 				  BITMAP_FIRST_WORD_MASK(bit);
 
@@ -53,7 +53,8 @@ static __always_inline int pcpu_next_one(const unsigned long *map, int size,
 }
 
 /* The last set bit below @bit, or @bit if there is none. */
-static __always_inline int pcpu_prev_one(const unsigned long *map, int bit)
+static __always_inline int pcpu_prev_one(const unsigned long *map,
+					 unsigned int bit)
 {
 	if (bit) {
 		unsigned long w = map[BIT_WORD(bit - 1)] &
@@ -66,8 +67,8 @@ static __always_inline int pcpu_prev_one(const unsigned long *map, int bit)
 }
 
 /* bitmap_set() and bitmap_clear(), inline for a range within one word. */
-static __always_inline void pcpu_set_bits(unsigned long *map, int start,
-					  int nr)
+static __always_inline void pcpu_set_bits(unsigned long *map,
+					  unsigned int start, unsigned int nr)
 {
 	if (BIT_WORD(start) == BIT_WORD(start + nr - 1))
 		map[BIT_WORD(start)] |= BITMAP_FIRST_WORD_MASK(start) &
@@ -76,8 +77,8 @@ static __always_inline void pcpu_set_bits(unsigned long *map, int start,
 		bitmap_set(map, start, nr);
 }
 
-static __always_inline void pcpu_clear_bits(unsigned long *map, int start,
-					    int nr)
+static __always_inline void pcpu_clear_bits(unsigned long *map,
+					    unsigned int start, unsigned int nr)
 {
 	if (BIT_WORD(start) == BIT_WORD(start + nr - 1))
 		map[BIT_WORD(start)] &= ~(BITMAP_FIRST_WORD_MASK(start) &
@@ -348,7 +349,8 @@ static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
  * RETURNS:
  * The start of the free run that holds the freed bits, in the block.
  */
-static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
+static __always_inline int pcpu_block_free(struct pcpu_chunk *chunk, int index,
+					   int s, int e)
 {
 	struct pcpu_block_md *block = chunk->md_blocks + index;
 	unsigned long *map = pcpu_block_map(chunk, index);
@@ -383,6 +385,43 @@ static int pcpu_block_free(struct pcpu_chunk *chunk, int index, int s, int e)
 		block->other = max(block->other, len);
 	}
 	return rs;
+}
+
+/*
+ * Block @index, which held allocated bits, has had bits freed: its leaf
+ * goes into the tree at the next fold, and a populated page that is now
+ * free counts as an empty page.
+ */
+static __always_inline void pcpu_block_freed(struct pcpu_chunk *chunk,
+					     int index)
+{
+	pcpu_tree_leaf(chunk, index);
+	__set_bit(index, chunk->tree_dirty);
+	if (chunk->md_blocks[index].contig == PCPU_BITMAP_BLOCK_BITS &&
+	    test_bit(index, chunk->populated))
+		pcpu_update_empty_pages(chunk, 1);
+}
+
+/*
+ * After a free whose first block is @first: put the chunk on the stale
+ * list, and return the start of the free run that holds the freed bits,
+ * @run_start in block @first, or a bit below it that is no lower than the
+ * chunk's first free bit.  A run at a block's left edge may come from the
+ * blocks before: from the previous block's right edge, or, if that block
+ * is free, from further back; chunk->first_free is then a bound below it.
+ */
+static __always_inline int pcpu_freed_run_start(struct pcpu_chunk *chunk,
+						int first, int run_start)
+{
+	if (list_empty(&chunk->stale_list))
+		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
+	if (first && run_start == first * PCPU_BITMAP_BLOCK_BITS) {
+		int prev = chunk->md_blocks[first - 1].right;
+
+		run_start = prev < PCPU_BITMAP_BLOCK_BITS ? run_start - prev :
+			    min(run_start, chunk->first_free);
+	}
+	return run_start;
 }
 
 /*
@@ -431,35 +470,58 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 		pcpu_tree_leaf(chunk, index);
 		__set_bit(index, chunk->tree_dirty);
 	}
-	if (!alloc && list_empty(&chunk->stale_list))
-		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
 	pcpu_update_empty_pages(chunk, nr_empty);
-
-	/*
-	 * A run at a block's left edge may come from the blocks before: from
-	 * the previous block's right edge, or, if that block is free, from
-	 * further back; chunk->first_free is then a bound below it.
-	 */
-	if (!alloc && first && run_start == first * PCPU_BITMAP_BLOCK_BITS) {
-		int prev = chunk->md_blocks[first - 1].right;
-
-		run_start = prev < PCPU_BITMAP_BLOCK_BITS ? run_start - prev :
-			    min(run_start, chunk->first_free);
-	}
-	return run_start;
+	return alloc ? 0 : pcpu_freed_run_start(chunk, first, run_start);
 }
 
-/* pcpu_blocks_update() made for allocations and for frees. */
+/* pcpu_blocks_update() made for allocations. */
 static noinline void pcpu_update_alloc(struct pcpu_chunk *chunk, int start,
 				       int end)
 {
 	pcpu_blocks_update(chunk, start, end, true);
 }
 
+/*
+ * pcpu_blocks_update() made for frees.  Most frees lie in one block: for
+ * them it is written out, which makes the common free about half the
+ * instructions of the walk over the blocks.
+ */
 static noinline int pcpu_update_free(struct pcpu_chunk *chunk, int start,
 				     int end)
 {
-	return pcpu_blocks_update(chunk, start, end, false);
+	unsigned int index = (unsigned int)start / PCPU_BITMAP_BLOCK_BITS;
+	int base = index * PCPU_BITMAP_BLOCK_BITS;
+	int rs;
+
+	if (end - base > PCPU_BITMAP_BLOCK_BITS)
+		return pcpu_blocks_update(chunk, start, end, false);
+
+	rs = pcpu_block_free(chunk, index, start - base, end - base);
+	pcpu_block_freed(chunk, index);
+	return pcpu_freed_run_start(chunk, index, base + rs);
+}
+
+/*
+ * pcpu_scan_words - first fit of up to BITS_PER_LONG bits, aligned to
+ * BITS_PER_LONG bits or more
+ *
+ * Every candidate starts a word, and is a fit if the first @bits bits of
+ * that word are free: one test per candidate, and only the aligned words
+ * are looked at.  pcpu_scan_short()'s arguments.
+ */
+static int pcpu_scan_words(const unsigned long *map, int start, int limit,
+			   int end, int bits, int align)
+{
+	unsigned long mask = BITMAP_LAST_WORD_MASK(bits);
+	int fit;
+
+	for (fit = ALIGN(start, align); fit < limit && fit + bits <= end;
+	     fit += align) {
+		pcpu_stats_scan(bits);
+		if (!(map[fit / BITS_PER_LONG] & mask))
+			return fit;
+	}
+	return -1;
 }
 
 /*
@@ -474,23 +536,27 @@ static noinline int pcpu_update_free(struct pcpu_chunk *chunk, int start,
  * One word at a time: the free bits of a word and the next are ANDed with
  * themselves shifted, doubling the length of the runs they stand for,
  * until a set bit marks the start of @bits free bits; a mask keeps the
- * aligned starts.  O(log @bits) per word, whatever the fragmentation.
+ * aligned starts.  O(log @bits) per word, whatever the fragmentation; a
+ * word with no free bit costs one test.  Fits aligned to a word or more
+ * are pcpu_scan_words()'.
  */
 static int pcpu_scan_short(const unsigned long *map, int start, int limit,
 			   int end, int bits, int align)
 {
-	unsigned long amask = align >= BITS_PER_LONG ? 1UL :
-			      ~0UL / ((1UL << align) - 1);
+	unsigned long amask;
 	int i, last = (limit - 1) / BITS_PER_LONG;
 
+	if (align >= BITS_PER_LONG)
+		return pcpu_scan_words(map, start, limit, end, bits, align);
+	amask = ~0UL / ((1UL << align) - 1);
 	for (i = start / BITS_PER_LONG; i <= last; i++) {
 		int base = i * BITS_PER_LONG, have, step;
 		unsigned long lo, hi = 0, cand;
 
-		if (align > BITS_PER_LONG && base % align)
-			continue;
 		pcpu_stats_scan(BITS_PER_LONG);
 		lo = ~map[i];
+		if (!lo)
+			continue;
 		if (end - base < BITS_PER_LONG)
 			lo &= BITMAP_LAST_WORD_MASK(end - base);
 		else if (end - base > BITS_PER_LONG)
@@ -498,7 +564,8 @@ static int pcpu_scan_short(const unsigned long *map, int start, int limit,
 		if (end - base > BITS_PER_LONG && end - base < 2 * BITS_PER_LONG)
 			hi &= BITMAP_LAST_WORD_MASK(end - base - BITS_PER_LONG);
 
-		for (have = 1; have < bits; have += step) {
+		/* a word whose runs all end short stops early */
+		for (have = 1; lo && have < bits; have += step) {
 			step = min(have, bits - have);
 			lo &= (lo >> step) | (hi << (BITS_PER_LONG - step));
 			hi &= hi >> step;
@@ -553,9 +620,10 @@ static int pcpu_scan_long(const unsigned long *map, int start, int limit,
  *
  * Walks the blocks from the one holding @from and scans only the blocks
  * whose hints say a fit may start in them: a longest run of at least @bits
- * (from the block's first free bit, or straight from that run when the
- * bound of its other runs is below @bits), or a right-edge run that reaches
- * @bits with the free blocks after it.  A scan covers one block (plus the
+ * (from the block's first free bit; when the bound of its other runs is
+ * below @bits, the run's first aligned start is tested with no scan, and
+ * only the run at the right edge is scanned after it), or a right-edge run
+ * that reaches @bits with the free blocks after it.  A scan covers one block (plus the
  * run leaving it), so the bits scanned are bounded by the blocks whose
  * hints allow the request but whose free bits turn out misaligned.
  *
@@ -583,9 +651,23 @@ static int pcpu_find_fit(struct pcpu_chunk *chunk, int from, int bits,
 			      PCPU_BITMAP_BLOCK_BITS;
 		}
 
-		if (block->contig >= bits) {
-			start = block->other >= bits ? block->first_free :
-				block->contig_start;
+		if (block->contig >= bits && block->other < bits) {
+			/*
+			 * Only the longest run holds a fit inside the page:
+			 * its first aligned start, or else a fit from the
+			 * run at the right edge on into the next blocks.
+			 */
+			fit = ALIGN(max(base + block->contig_start, from), align);
+			if (fit + bits <= base + block->contig_start +
+			    block->contig && fit + bits <= end) {
+				pcpu_stats_scan(bits);
+				return fit;
+			}
+			if (!block->right)
+				continue;
+			start = PCPU_BITMAP_BLOCK_BITS - block->right;
+		} else if (block->contig >= bits) {
+			start = block->first_free;
 		} else {
 			/* only the run leaving the block may be long enough */
 			run = block->right;
@@ -754,10 +836,11 @@ static int pcpu_alloc_area(struct pcpu_chunk *chunk, int bits, int align,
  */
 static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 {
-	int nbits = pcpu_chunk_map_bits(chunk);
-	int i, limit;
+	unsigned int nbits = pcpu_chunk_map_bits(chunk);
+	unsigned int next = bit_off + 1, i, limit;
+	unsigned long w;
 
-	if (bit_off < 0 || bit_off >= nbits || !test_bit(bit_off, chunk->bound_map))
+	if ((unsigned int)bit_off >= nbits || !test_bit(bit_off, chunk->bound_map))
 		return 0;
 
 	/*
@@ -765,14 +848,15 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 	 * look at both maps a word at a time, so that the cost is the size
 	 * of the allocation, whatever follows it.
 	 */
-	limit = min(nbits, bit_off + (int)(PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE));
-	for (i = (bit_off + 1) / BITS_PER_LONG; i * BITS_PER_LONG < limit; i++) {
-		unsigned long w = chunk->bound_map[i] | ~chunk->alloc_map[i];
-
-		if (i == (bit_off + 1) / BITS_PER_LONG)
-			w &= BITMAP_FIRST_WORD_MASK(bit_off + 1);
+	limit = min_t(unsigned int, nbits,
+		      bit_off + PCPU_MIN_UNIT_SIZE / PCPU_MIN_ALLOC_SIZE);
+	w = BITMAP_FIRST_WORD_MASK(next);
+	for (i = next / BITS_PER_LONG; i * BITS_PER_LONG < limit; i++) {
+		w &= chunk->bound_map[i] | ~chunk->alloc_map[i];
 		if (w)
-			return min_t(int, i * BITS_PER_LONG + __ffs(w), limit) - bit_off;
+			return min_t(unsigned int, i * BITS_PER_LONG + __ffs(w),
+				     limit) - bit_off;
+		w = ~0UL;
 	}
 	return limit - bit_off;
 }
@@ -790,6 +874,51 @@ static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
 	chunk->first_free = min(chunk->first_free, bit_off);
 	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);
 	chunk->memo_floor = min(chunk->memo_floor, run_start);
+}
+
+/*
+ * pcpu_free_bits_many - free allocations of one size
+ * @chunk: chunk of interest
+ * @bit_offs: their offsets in bits, each within one block
+ * @nr: how many
+ * @bits: their size in bits
+ *
+ * pcpu_free_bits() for each, in order, with what does not depend on the
+ * allocation done once: the leaf and dirty bit of a block for each run of
+ * allocations in it, the chunk's counters and memo for the batch.  A
+ * cache gives back objects of one size, mostly of one chunk.
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ */
+static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
+				int nr, int bits)
+{
+	int i, cur = -1, floor = chunk->memo_floor;
+
+	for (i = 0; i < nr; i++) {
+		int bit_off = bit_offs[i];
+		int index = (unsigned int)bit_off / PCPU_BITMAP_BLOCK_BITS;
+		int base = index * PCPU_BITMAP_BLOCK_BITS, rs;
+
+		if (index != cur && cur >= 0)
+			pcpu_block_freed(chunk, cur);
+		cur = index;
+		pcpu_map_write_begin(chunk);
+		__clear_bit(bit_off, chunk->bound_map);
+		pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
+		pcpu_map_write_end(chunk);
+		chunk->first_free = min(chunk->first_free, bit_off);
+		pcpu_stats_scan_reset();
+		rs = pcpu_block_free(chunk, index, bit_off - base,
+				     bit_off - base + bits);
+		pcpu_stats_area_dealloc(chunk);
+		floor = min(floor, pcpu_freed_run_start(chunk, index, base + rs));
+	}
+	if (cur >= 0)
+		pcpu_block_freed(chunk, cur);
+	chunk->free_bytes += nr * bits * PCPU_MIN_ALLOC_SIZE;
+	chunk->memo_floor = floor;
 }
 
 /*

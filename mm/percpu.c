@@ -1072,22 +1072,17 @@ static void pcpu_alloc_undo(struct pcpu_chunk *chunk, int off)
 }
 
 /*
- * Free the @size bytes at @off of @chunk, whose live bit is clear, and
- * put a chunk that becomes fully free where the balance work looks.
+ * Bits of @chunk were freed: put it where the balance work looks if it is
+ * fully free now, or isolate it if it is to be reclaimed.
  *
  * RETURNS:
  * Whether the balance work should run.
  */
-static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
+static bool pcpu_chunk_freed(struct pcpu_chunk *chunk)
 {
 	bool need_balance = false;
 
 	lockdep_assert_held(&pcpu_lock);
-
-	pcpu_stats_scan_reset();
-	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
-		       size / PCPU_MIN_ALLOC_SIZE);
-	pcpu_stats_area_dealloc(chunk);
 
 	/*
 	 * If there are more than one fully free chunks, wake up grim reaper.
@@ -1115,6 +1110,24 @@ static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
 		need_balance = true;
 	}
 	return need_balance;
+}
+
+/*
+ * Free the @size bytes at @off of @chunk, whose live bit is clear, and
+ * put a chunk that becomes fully free where the balance work looks.
+ *
+ * RETURNS:
+ * Whether the balance work should run.
+ */
+static bool pcpu_free_locked(struct pcpu_chunk *chunk, int off, int size)
+{
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_stats_scan_reset();
+	pcpu_free_bits(chunk, off / PCPU_MIN_ALLOC_SIZE,
+		       size / PCPU_MIN_ALLOC_SIZE);
+	pcpu_stats_area_dealloc(chunk);
+	return pcpu_chunk_freed(chunk);
 }
 
 #include "percpu-cache.c"

@@ -9,7 +9,7 @@
 # that differ at most in Documentation/ count as the same): a
 # long run can be done in parts (TREES=base in one session or terminal,
 # TREES="series upstream" in another) and summed up by any later run.
-# Results: build/bench/results.csv, lumps.csv, results.json, table.md,
+# Results: build/bench/results.csv, lumps.csv, mixed.csv, results.json, table.md,
 # chart.png; then the concurrency section, scripts/bench-conc.sh (CONC=0
 # leaves it out; QUICK=1 makes its CONC_BOOTS 1): build/bench/conc.md.
 . "$(dirname "$0")/common.sh"
@@ -74,6 +74,8 @@ for r in $(seq 1 "$REPS"); do
 			"$blog" > "$csv"
 		sed -n 's/.*test_percpu_bench: lumps size=\([0-9]*\) n=\([0-9]*\) phase=\([a-z]*\) calls=\([0-9]*\) max_ns=\([0-9]*\) total_us=\([0-9]*\).*/\1,\2,\3,\4,\5,\6/p' \
 			"$blog" > "${csv%.csv}.lumps"
+		sed -n 's/.*test_percpu_bench: mixed size=[-0-9]* align=[-0-9]* threads=\([0-9]*\) objs=\([0-9]*\) rounds=\([0-9]*\) us=\([0-9]*\).*/\1,\2,\3,\4/p' \
+			"$blog" > "${csv%.csv}.mixed"
 		{ grep -o 'test_percpu_bench: footprint .*' "$blog" || true
 		  sed -n '/PERCPU-STATS-BEGIN/,/PERCPU-STATS-END/p' "$blog"
 		} | tr -d '\r' > "${csv%.csv}.stats"
@@ -84,6 +86,7 @@ done
 # All the runs of this N on the code the trees are at now.
 echo "tree,rep,scenario,size,align,order,n,alloc_us,free_us,pages" > "$out/results.csv"
 echo "tree,rep,size,n,phase,calls,max_ns,total_us" > "$out/lumps.csv"
+echo "tree,rep,threads,objs,rounds,us" > "$out/mixed.csv"
 rm -f "$out"/stats-*.txt
 nreps=
 for t in upstream base series; do
@@ -96,6 +99,7 @@ for t in upstream base series; do
 		r=$((r + 1))
 		sed "s/^/$t,$r,/" "$f" >> "$out/results.csv"
 		[ ! -f "${f%.csv}.lumps" ] || sed "s/^/$t,$r,/" "${f%.csv}.lumps" >> "$out/lumps.csv"
+		[ ! -f "${f%.csv}.mixed" ] || sed "s/^/$t,$r,/" "${f%.csv}.mixed" >> "$out/mixed.csv"
 		[ ! -s "${f%.csv}.stats" ] || cp "${f%.csv}.stats" "$out/stats-$t-$r.txt"
 	done
 	nreps="$nreps $t:$r"

@@ -184,7 +184,34 @@ def main():
             lines.append(f"| {size}B | {fmt(a)} / {fmt(f)} |")
             report["kmalloc"].append({"size": size, "alloc": a, "free": f})
 
+        # Dennis Zhou's 2017 benchmark: N objects allocated, then freed
+        # in order, alternating or in reverse; against kmalloc().
+        section(lines, "The pattern of the 2017 benchmark: alloc + free of "
+                "N objects in the worst order, ms, and against kmalloc()'s "
+                "alloc + free of the same (ratio; 2017: 3x to 5x):",
+                ["size", "kmalloc", "area map", "series", "upstream",
+                 "area map/kmalloc", "series/kmalloc", "upstream/kmalloc"])
+        report["vs_kmalloc"] = []
+        for size in ksizes:
+            k = pooled(size, "alloc") + pooled(size, "free")
+            tot = {}
+            for t in TREES:
+                vals = [med(runs, (t, "orders", size, aligns.get(size, 4), o),
+                            "alloc") + med(runs, (t, "orders", size,
+                                                  aligns.get(size, 4), o),
+                                           "free")
+                        for o in ORDERS
+                        if (t, "orders", size, aligns.get(size, 4), o) in runs]
+                tot[t] = max(vals) if vals else None
+            lines.append(f"| {size}B | {fmt(k)} | {fmt(tot['base'])} | "
+                         f"{fmt(tot['series'])} | {fmt(tot['upstream'])} | "
+                         f"{ratio(tot['base'], k)} | "
+                         f"{ratio(tot['series'], k)} | "
+                         f"{ratio(tot['upstream'], k)} |")
+            report["vs_kmalloc"].append({"size": size, "kmalloc": k, **tot})
+
     lumps(lines, report, os.path.join(outdir, "lumps.csv"))
+    mixed(lines, report, os.path.join(outdir, "mixed.csv"))
     footprint(lines, report, outdir)
 
     for key, v in sorted(runs.items()):
@@ -201,6 +228,33 @@ def main():
               indent=1)
     sys.stdout.write(text)
     chart(outdir, report, desc)
+
+
+def mixed(lines, report, path):
+    """Rounds of random sizes (1 B - 1 KiB) at random alignments (2 B -
+    2 KiB), one thread and one per CPU: ms per round."""
+    if not os.path.exists(path):
+        return
+    per = defaultdict(list)
+    for row in csv.DictReader(open(path)):
+        per[(row["tree"], int(row["threads"]), int(row["objs"]))].append(
+            int(row["us"]) / 1000.0 / max(int(row["rounds"]), 1))
+    if not per:
+        return
+    section(lines, "Mixed sizes (1 B to 1 KiB) at mixed alignments (2 B to "
+            "2 KiB), every object of a round allocated then freed: ms per "
+            "round, median of the boots:",
+            ["threads", "objects per thread", "area map", "series",
+             "upstream", "s/base", "s/up"])
+    report["mixed"] = []
+    for threads, objs in sorted({(k[1], k[2]) for k in per}):
+        v = {t: (statistics.median(per[(t, threads, objs)])
+                 if (t, threads, objs) in per else None) for t in TREES}
+        lines.append(f"| {threads} | {objs} | {fmt(v['base'])} | "
+                     f"{fmt(v['series'])} | {fmt(v['upstream'])} | "
+                     f"{ratio(v['series'], v['base'])} | "
+                     f"{ratio(v['series'], v['upstream'])} |")
+        report["mixed"].append({"threads": threads, "objs": objs, **v})
 
 
 def chunk_metadata(tree, pages, map_alloc):
