@@ -75,7 +75,7 @@ debug: tree
 badinput: tree
 	@bash scripts/badinput.sh
 
-## make profile [TREE=series]: where the benchmark spends guest time (monitor sampling)
+## make profile [TREE=series] [SIZES=4] [SCENARIOS=orders] [FUNC=name]: exact guest instructions per function of the benchmark (a QEMU TCG plugin)
 profile: tree
 	@bash scripts/profile.sh $(TREE)
 

@@ -228,6 +228,7 @@ build_bench_kernel() {
 		cp "$bdir/lib/test_percpu_bench.ko" "$out/test_percpu_bench-$t.ko"
 	fi
 	echo "$want" > "$img.rev"
+	echo "$want" > "$bdir/.rev"
 }
 
 # bench_mask NAMES: the run_test_mask of lib/test_percpu_bench.c that
