@@ -300,7 +300,8 @@ static void pcpu_block_scan_contig(struct pcpu_chunk *chunk, int index,
  * is longer still.  Only then is the block walked, stopping at a run as
  * long as that bound.
  */
-static void pcpu_block_alloc(struct pcpu_chunk *chunk, int index, int s, int e)
+static __always_inline void pcpu_block_alloc(struct pcpu_chunk *chunk, int index,
+					     int s, int e)
 {
 	struct pcpu_block_md *block = chunk->md_blocks + index;
 	int cs = block->contig_start, ce = cs + block->contig;
@@ -474,11 +475,27 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 	return alloc ? 0 : pcpu_freed_run_start(chunk, first, run_start);
 }
 
-/* pcpu_blocks_update() made for allocations. */
+/*
+ * pcpu_blocks_update() made for allocations, written out for the common
+ * area in one block, as pcpu_update_free().
+ */
 static noinline void pcpu_update_alloc(struct pcpu_chunk *chunk, int start,
 				       int end)
 {
-	pcpu_blocks_update(chunk, start, end, true);
+	unsigned int index = (unsigned int)start / PCPU_BITMAP_BLOCK_BITS;
+	int base = index * PCPU_BITMAP_BLOCK_BITS;
+
+	if (end - base > PCPU_BITMAP_BLOCK_BITS) {
+		pcpu_blocks_update(chunk, start, end, true);
+		return;
+	}
+	/* only populated pages count as empty pages */
+	if (chunk->md_blocks[index].contig == PCPU_BITMAP_BLOCK_BITS &&
+	    test_bit(index, chunk->populated))
+		pcpu_update_empty_pages(chunk, -1);
+	pcpu_block_alloc(chunk, index, start - base, end - base);
+	pcpu_tree_leaf(chunk, index);
+	__set_bit(index, chunk->tree_dirty);
 }
 
 /*
@@ -764,6 +781,24 @@ static void pcpu_set_area(struct pcpu_chunk *chunk, int bit_off, int bits)
 	if (bit_off == chunk->first_free)
 		chunk->first_free =
 			pcpu_next_free(chunk, (bit_off + bits - 1) / PCPU_BITMAP_BLOCK_BITS);
+}
+
+/*
+ * Make the area of @nr * @bits bits at @bit_off, just allocated, @nr
+ * allocations of @bits bits: their bound bits.  The bits in use, and so
+ * every hint, stay as they are.
+ */
+static void pcpu_split_area(struct pcpu_chunk *chunk, int bit_off, int nr,
+			    int bits)
+{
+	int i;
+
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_map_write_begin(chunk);
+	for (i = 1; i < nr; i++)
+		__set_bit(bit_off + i * bits, chunk->bound_map);
+	pcpu_map_write_end(chunk);
 }
 
 /*

@@ -26,7 +26,9 @@
  * A size's cache is refilled when it is empty, in one hold of pcpu_lock,
  * from populated pages only: the first refill takes the one object asked
  * for, and each refill after takes twice as many, up to PCPU_CACHE_BATCH,
- * so that a CPU that allocates an object of a size once keeps none.
+ * so that a CPU that allocates an object of a size once keeps none.  The
+ * objects after the first are taken, if their chunk has room, as one area
+ * split into objects (pcpu_split_area()).
  *
  * Objects do not stay in a cache that does not use them: while anything
  * is cached, the trim work runs every PCPU_CACHE_TRIM_INTERVAL and gives
@@ -45,8 +47,9 @@
  * A cache is taken with interrupts disabled (on PREEMPT_RT, migration),
  * which keeps the task on an online CPU until its lock is dropped: a
  * cache that the CPU hotplug callback has drained stays empty.  With
- * interrupts off, a refill runs at most PCPU_CACHE_BATCH searches in one
- * hold of pcpu_lock, and a flush at most PCPU_CACHE_OBJS frees.
+ * interrupts off, a refill runs at most PCPU_CACHE_BATCH searches, and one
+ * more for a run, in one hold of pcpu_lock, and a flush at most
+ * PCPU_CACHE_OBJS frees.
  */
 #define PCPU_CACHE_MAX_SIZE	128
 #define PCPU_CACHE_CLASSES	(ilog2(PCPU_CACHE_MAX_SIZE) - PCPU_MIN_ALLOC_SHIFT + 1)
@@ -175,6 +178,7 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 	size_t size = pcpu_cache_size(cls);
 	int budget = PCPU_TREE_FOLD_BATCH;
 	struct pcpu_chunk *chunk = NULL;
+	bool tried_run = false;
 	int nr, off;
 
 	lockdep_assert_held(&pc->lock);
@@ -183,11 +187,29 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 	spin_lock(&pcpu_lock);
 	pcpu_fold_stale(&budget);
 	while (pc->nr[cls] < nr) {
-		/* each object counts its own scan in percpu_stats */
+		int want = nr - pc->nr[cls], got = 1, i;
+
+		/* each search counts its scan in percpu_stats, once */
 		pcpu_stats_scan_reset();
-		/* the chunk of the last object first: no walk of the slots */
+		/*
+		 * The chunk of the last object first: no walk of the slots;
+		 * and there, once, all the objects still wanted as one area,
+		 * split into objects: one search and one update of the hints.
+		 */
 		off = -1;
-		if (chunk && !pcpu_chunk_cannot_fit(chunk, 1 << cls, 1 << cls))
+		if (chunk && want > 1 && !tried_run &&
+		    !pcpu_chunk_cannot_fit(chunk, want << cls, 1 << cls)) {
+			tried_run = true;
+			off = pcpu_alloc_area(chunk, want << cls, 1 << cls, true,
+					      &budget);
+			if (off >= 0) {
+				pcpu_split_area(chunk, off / PCPU_MIN_ALLOC_SIZE,
+						want, 1 << cls);
+				got = want;
+			}
+		}
+		if (off < 0 && chunk &&
+		    !pcpu_chunk_cannot_fit(chunk, 1 << cls, 1 << cls))
 			off = pcpu_alloc_area(chunk, 1 << cls, 1 << cls, true,
 					      &budget);
 		if (off < 0)
@@ -195,11 +217,14 @@ static int pcpu_cache_refill(struct pcpu_cache *pc, int cls)
 					     &chunk);
 		if (off < 0)
 			break;
-		pcpu_stats_area_alloc(chunk, size);
-		pc->objs[cls][pc->nr[cls]++] =
-			(struct pcpu_cache_obj){ .chunk = chunk, .off = off };
-		pc->bytes += size;
-		pcpu_cache_stat_add(pc, PCPU_CACHE_REFILLED, 1);
+		for (i = 0; i < got; i++) {
+			pcpu_stats_area_alloc(chunk, size);
+			pcpu_stats_scan_reset();
+			pc->objs[cls][pc->nr[cls]++] = (struct pcpu_cache_obj){
+				.chunk = chunk, .off = off + i * size };
+		}
+		pc->bytes += got * size;
+		pcpu_cache_stat_add(pc, PCPU_CACHE_REFILLED, got);
 	}
 	spin_unlock(&pcpu_lock);
 	if (pc->nr[cls])
