@@ -500,8 +500,7 @@ static noinline void pcpu_update_alloc(struct pcpu_chunk *chunk, int start,
 
 /*
  * pcpu_blocks_update() made for frees.  Most frees lie in one block: for
- * them it is written out, which makes the common free about half the
- * instructions of the walk over the blocks.
+ * them it is written out, with none of the walk's bounds to compute.
  */
 static noinline int pcpu_update_free(struct pcpu_chunk *chunk, int start,
 				     int end)
@@ -535,7 +534,7 @@ static int pcpu_scan_words(const unsigned long *map, int start, int limit,
 	for (fit = ALIGN(start, align); fit < limit && fit + bits <= end;
 	     fit += align) {
 		pcpu_stats_scan(bits);
-		if (!(map[fit / BITS_PER_LONG] & mask))
+		if (!(map[(unsigned int)fit / BITS_PER_LONG] & mask))
 			return fit;
 	}
 	return -1;
@@ -555,7 +554,7 @@ static int pcpu_scan_words(const unsigned long *map, int start, int limit,
  * until a set bit marks the start of @bits free bits; a mask keeps the
  * aligned starts.  O(log @bits) per word, whatever the fragmentation; a
  * word with no free bit costs one test.  Fits aligned to a word or more
- * are pcpu_scan_words()'.
+ * are pcpu_scan_words()' to find.
  */
 static int pcpu_scan_short(const unsigned long *map, int start, int limit,
 			   int end, int bits, int align)
@@ -640,9 +639,10 @@ static int pcpu_scan_long(const unsigned long *map, int start, int limit,
  * (from the block's first free bit; when the bound of its other runs is
  * below @bits, the run's first aligned start is tested with no scan, and
  * only the run at the right edge is scanned after it), or a right-edge run
- * that reaches @bits with the free blocks after it.  A scan covers one block (plus the
- * run leaving it), so the bits scanned are bounded by the blocks whose
- * hints allow the request but whose free bits turn out misaligned.
+ * that reaches @bits with the free blocks after it.  A scan covers one
+ * block (plus the run leaving it), so the bits scanned are bounded by the
+ * blocks whose hints allow the request but whose free bits turn out
+ * misaligned.
  *
  * RETURNS:
  * The first bit of the fit, or -1 if there is none.
@@ -897,16 +897,24 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 }
 
 /* Free the @bits bits at @bit_off, which start an allocation of @bits. */
-static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
+/* Clear the @bits bits at @bit_off, which start an allocation of @bits. */
+static __always_inline void pcpu_clear_area(struct pcpu_chunk *chunk,
+					    int bit_off, int bits)
 {
-	int run_start;
-
 	pcpu_map_write_begin(chunk);
 	__clear_bit(bit_off, chunk->bound_map);
 	pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
 	pcpu_map_write_end(chunk);
-	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->first_free = min(chunk->first_free, bit_off);
+}
+
+/* Free the @bits bits at @bit_off, which start an allocation of @bits. */
+static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
+{
+	int run_start;
+
+	pcpu_clear_area(chunk, bit_off, bits);
+	chunk->free_bytes += bits * PCPU_MIN_ALLOC_SIZE;
 	run_start = pcpu_update_free(chunk, bit_off, bit_off + bits);
 	chunk->memo_floor = min(chunk->memo_floor, run_start);
 }
@@ -918,10 +926,11 @@ static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
  * @nr: how many
  * @bits: their size in bits
  *
- * pcpu_free_bits() for each, in order, with what does not depend on the
- * allocation done once: the leaf and dirty bit of a block for each run of
- * allocations in it, the chunk's counters and memo for the batch.  A
- * cache gives back objects of one size, mostly of one chunk.
+ * pcpu_free_bits() for each, in order, but through the update of a block
+ * written out for areas in one block (no pcpu_update_free() call), with
+ * the leaf and dirty bit of a block set once for each run of allocations
+ * in it, and free_bytes and the memo floor written once.  A cache gives
+ * back objects of one size, mostly of one chunk.
  *
  * CONTEXT:
  * pcpu_lock.
@@ -936,14 +945,11 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 		int index = (unsigned int)bit_off / PCPU_BITMAP_BLOCK_BITS;
 		int base = index * PCPU_BITMAP_BLOCK_BITS, rs;
 
+		VM_WARN_ON_ONCE(bit_off - base + bits > PCPU_BITMAP_BLOCK_BITS);
 		if (index != cur && cur >= 0)
 			pcpu_block_freed(chunk, cur);
 		cur = index;
-		pcpu_map_write_begin(chunk);
-		__clear_bit(bit_off, chunk->bound_map);
-		pcpu_clear_bits(chunk->alloc_map, bit_off, bits);
-		pcpu_map_write_end(chunk);
-		chunk->first_free = min(chunk->first_free, bit_off);
+		pcpu_clear_area(chunk, bit_off, bits);
 		pcpu_stats_scan_reset();
 		rs = pcpu_block_free(chunk, index, bit_off - base,
 				     bit_off - base + bits);

@@ -275,9 +275,8 @@ static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
  * pcpu_cache_unlock(): interrupts are disabled first, which does both;
  * on PREEMPT_RT, where spin_lock_irqsave() leaves them enabled and the
  * lock may sleep, migration is disabled instead (as mm/page_alloc.c pins
- * its per-CPU lists).  migrate_disable() and migrate_enable() are calls:
- * 45 instructions of every cached allocation and free, where the rest of
- * a cached free takes about 130.
+ * its per-CPU lists): migrate_disable() and migrate_enable() are calls
+ * that a cached allocation or free would otherwise pay for nothing.
  */
 static __always_inline struct pcpu_cache *pcpu_cache_lock(unsigned long *flags)
 {
@@ -298,13 +297,9 @@ static __always_inline struct pcpu_cache *pcpu_cache_lock(unsigned long *flags)
 static __always_inline void pcpu_cache_unlock(struct pcpu_cache *pc,
 					      unsigned long flags)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		spin_unlock_irqrestore(&pc->lock, flags);
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		migrate_enable();
-	} else {
-		spin_unlock(&pc->lock);
-		local_irq_restore(flags);
-	}
 }
 
 /*
@@ -529,6 +524,8 @@ static int __init pcpu_caches_init(void)
 	unsigned int cpu;
 	int ret;
 
+	/* a cached object lies in one block: pcpu_free_bits_many() */
+	BUILD_BUG_ON(PCPU_CACHE_MAX_SIZE > PCPU_BITMAP_BLOCK_SIZE);
 	/* PCPU_CACHE_UNIT_PAGES of every unit in all, PCPU_CACHE_OBJS a size */
 	pcpu_cache_max = min_t(unsigned long,
 			       PCPU_CACHE_UNIT_PAGES * PAGE_SIZE / num_possible_cpus(),

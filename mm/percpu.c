@@ -229,11 +229,12 @@ DEFINE_SPINLOCK(pcpu_lock);	/* all internal data structures */
 
 /*
  * The allocation and boundary bitmaps of a chunk change under pcpu_lock
- * and inside the chunk's map_seq (pcpu_set_area(), pcpu_free_bits()), so
- * that free_percpu() reads the size of the object it frees without the
- * lock (pcpu_obj_size()).  It covers the bitmap writes only, a few words,
- * and is the chunk's own: a free reads the count of its object's chunk,
- * which changes with that chunk's bitmaps and no other's.
+ * and inside the chunk's map_seq (pcpu_set_area(), pcpu_split_area(),
+ * pcpu_clear_area()), so that free_percpu() reads the size of the object
+ * it frees without the lock (pcpu_obj_size()).  It covers the bitmap
+ * writes only, a few words, and is the chunk's own: a free reads the
+ * count of its object's chunk, which changes with that chunk's bitmaps
+ * and no other's.
  */
 static inline void pcpu_map_write_begin(struct pcpu_chunk *chunk)
 {

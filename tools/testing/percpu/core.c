@@ -289,6 +289,29 @@ static int pcpu_test_free_locked(struct pcpu_chunk *chunk, int off,
 	return size;
 }
 
+void pcpu_test_free_many(struct pcpu_chunk *chunk, const int *offs, int nr,
+			 int size)
+{
+	int *bit_offs = pcpu_test_zalloc(nr * sizeof(*bit_offs)), i;
+
+	for (i = 0; i < nr; i++)
+		bit_offs[i] = offs[i] / PCPU_MIN_ALLOC_SIZE;
+	pthread_mutex_lock(&pcpu_lock);
+	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE);
+	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size)
+		pcpu_chunk_fold_whole(chunk);
+	pthread_mutex_unlock(&pcpu_lock);
+	free(bit_offs);
+}
+
+void pcpu_test_split_area(struct pcpu_chunk *chunk, int off, int nr, int size)
+{
+	pthread_mutex_lock(&pcpu_lock);
+	pcpu_split_area(chunk, off / PCPU_MIN_ALLOC_SIZE, nr,
+			size / PCPU_MIN_ALLOC_SIZE);
+	pthread_mutex_unlock(&pcpu_lock);
+}
+
 int pcpu_test_free_area(struct pcpu_chunk *chunk, int off)
 {
 	return pcpu_test_free_locked(chunk, off, false);

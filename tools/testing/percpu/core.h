@@ -55,6 +55,20 @@ bool pcpu_test_page_is_empty(struct pcpu_chunk *chunk, int page);
 /* pcpu_chunk_cannot_fit(): whether the hints rule the request out. */
 bool pcpu_test_cannot_fit(struct pcpu_chunk *chunk, int size, int align);
 
+/*
+ * pcpu_free_bits_many(): free the @nr allocations of @size bytes at @offs,
+ * as a per-CPU cache gives its objects back, and fold the chunk if that
+ * emptied it, as pcpu_chunk_freed() does.
+ */
+void pcpu_test_free_many(struct pcpu_chunk *chunk, const int *offs, int nr,
+			 int size);
+
+/*
+ * pcpu_split_area(): the allocation of @nr * @size bytes at @off becomes
+ * @nr allocations of @size bytes, as a cache's refill splits its area.
+ */
+void pcpu_test_split_area(struct pcpu_chunk *chunk, int off, int nr, int size);
+
 /* pcpu_free_area(): the bytes freed, 0 if @off starts no allocation. */
 int pcpu_test_free_area(struct pcpu_chunk *chunk, int off);
 

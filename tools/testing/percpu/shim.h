@@ -202,5 +202,6 @@ void pcpu_test_warn(const char *fmt, ...) __printf(1, 2);
 #define WARN_ON(cond)		WARN(cond, "WARN_ON(%s) at %s:%d\n",	\
 				     #cond, __FILE__, __LINE__)
 #define WARN_ON_ONCE(cond)	WARN_ON(cond)
+#define VM_WARN_ON_ONCE(cond)	WARN_ON_ONCE(cond)
 
 #endif /* _PERCPU_TEST_SHIM_H */

@@ -186,6 +186,40 @@ void __t_free(struct pcpu_model *m, int off)
 	__t_check(m);
 }
 
+/* Free @nr allocations of @size bytes in one batch, as a cache does. */
+void __t_free_many(struct pcpu_model *m, const int *offs, int nr, int size)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		ASSERT_TRUE(pcpu_model_free_size(m, offs[i]) == size,
+			    "test bug: %d is not a live allocation of %d",
+			    offs[i], size);
+	pcpu_test_free_many(m->chunk, offs, nr, size);
+	for (i = 0; i < nr; i++)
+		pcpu_model_free(m, offs[i]);
+	ASSERT_TRUE(pcpu_test_is_stale(m->chunk) ||
+		    m->chunk->free_bytes == pcpu_test_unit_size(),
+		    "a batch of %d frees left no pending free", nr);
+	__t_check(m);
+}
+
+/* Split the allocation at @off into @nr allocations of @size bytes. */
+void __t_split(struct pcpu_model *m, int off, int nr, int size)
+{
+	int i;
+
+	ASSERT_TRUE(pcpu_model_free_size(m, off) == nr * size,
+		    "test bug: %d is not a live allocation of %d x %d", off,
+		    nr, size);
+	pcpu_test_split_area(m->chunk, off, nr, size);
+	pcpu_model_free(m, off);
+	for (i = 0; i < nr; i++)
+		pcpu_model_alloc(m, (off + i * size) / PCPU_MIN_ALLOC_SIZE,
+				 size / PCPU_MIN_ALLOC_SIZE);
+	__t_check(m);
+}
+
 void __t_free_bad(struct pcpu_model *m, int off)
 {
 	struct pcpu_snapshot s;

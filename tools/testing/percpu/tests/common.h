@@ -95,6 +95,8 @@ void __t_free(struct pcpu_model *m, int off);
 
 /* A free that must be refused and change nothing, with a WARN. */
 void __t_free_bad(struct pcpu_model *m, int off);
+void __t_free_many(struct pcpu_model *m, const int *offs, int nr, int size);
+void __t_split(struct pcpu_model *m, int off, int nr, int size);
 
 /* Fold @m's chunk (pcpu_chunk_fold_whole()): the tree becomes exact. */
 void __t_fold(struct pcpu_model *m);
@@ -159,6 +161,8 @@ void t_at(const char *file, int line);
 #define t_check(...)		T_VOID_OP(__t_check(__VA_ARGS__))
 #define t_free(...)		T_VOID_OP(__t_free(__VA_ARGS__))
 #define t_free_bad(...)		T_VOID_OP(__t_free_bad(__VA_ARGS__))
+#define t_free_many(...)	T_VOID_OP(__t_free_many(__VA_ARGS__))
+#define t_split(...)		T_VOID_OP(__t_split(__VA_ARGS__))
 #define t_fold(...)		T_VOID_OP(__t_fold(__VA_ARGS__))
 #define t_fold_budget(...)	T_VOID_OP(__t_fold_budget(__VA_ARGS__))
 #define t_fold_stale(...)	T_VOID_OP(__t_fold_stale(__VA_ARGS__))

@@ -2,7 +2,8 @@
 /*
  * Frees and the block hints they leave: at a block's start, end and
  * middle, across blocks, runs that join across block edges, and the fit
- * memos' floor that a free lowers.  Chunks of 8 pages.
+ * memos' floor that a free lowers; the batches of frees of a per-CPU
+ * cache and the split of a refill's area.  Chunks of 8 pages.
  */
 #include "tests.h"
 
@@ -217,6 +218,86 @@ static void free_orders_in_one_block(void)
 	}
 }
 
+/*
+ * A per-CPU cache gives objects back in a batch (pcpu_free_bits_many()):
+ * objects of each cached size over three blocks, freed in batches that go
+ * back and forth between the blocks, take a block's first and last
+ * object, and empty a whole page; the hints are checked after each batch,
+ * and the chunk is fully free after the last.
+ *
+ *   before  |################|################|################|
+ *   batch 1  A: block 0's first, 1's last, 0's last, 2's middle, 1's first
+ *   batch 2  every object of block 2 left, from its end
+ *   batch 3  every other object of blocks 0 and 1, alternating blocks
+ *   batch 4  the rest, in order
+ */
+static void free_many_in_batches(void)
+{
+	int size, *offs = malloc(3 * B * sizeof(*offs));
+
+	ASSERT_TRUE(offs, "out of memory");
+	for (size = 4; size <= 128; size *= 2) {
+		struct pcpu_model *m = t_chunk();
+		int per = BLOCK_BYTES / size, nr, i, b;
+
+		t_populate(m, 0, 8);
+		for (i = 0; i < 3 * per; i++)
+			t_alloc_at(m, size, size, i * size);
+
+		offs[0] = 0;
+		offs[1] = 2 * BLOCK_BYTES - size;
+		offs[2] = BLOCK_BYTES - size;
+		offs[3] = 2 * BLOCK_BYTES + per / 2 * size;
+		offs[4] = BLOCK_BYTES;
+		t_free_many(m, offs, 5, size);
+
+		for (nr = 0, i = per - 1; i >= 0; i--)
+			if (i != per / 2)
+				offs[nr++] = 2 * BLOCK_BYTES + i * size;
+		t_free_many(m, offs, nr, size);
+		ASSERT_TRUE(pcpu_test_page_is_empty(m->chunk, 2),
+			    "block 2 is not empty after its last batch");
+
+		for (nr = 0, i = 2; i < per - 1; i += 2)
+			for (b = 0; b < 2; b++)
+				offs[nr++] = b * BLOCK_BYTES + i * size;
+		t_free_many(m, offs, nr, size);
+
+		for (nr = 0, b = 0; b < 2; b++)
+			for (i = 1; i < per - 1; i += 2)
+				offs[nr++] = b * BLOCK_BYTES + i * size;
+		t_free_many(m, offs, nr, size);
+		ASSERT_EQ(m->chunk->free_bytes, pcpu_test_unit_size());
+	}
+	free(offs);
+}
+
+/*
+ * A cache's refill takes one area and splits it into objects
+ * (pcpu_split_area()): each is an allocation of its own, freed alone,
+ * and the area's bits stay in use until the last is freed.
+ *
+ *   before  |..###############..|   15 objects as one area at 8 B
+ *   after   |..#.#.#.#.#.#.#.#..|   every other object freed
+ */
+static void split_area_into_objects(void)
+{
+	int size, i;
+
+	for (size = 4; size <= 128; size *= 2) {
+		struct pcpu_model *m = t_chunk();
+		int off;
+
+		t_alloc_at(m, 8, 4, 0);
+		off = t_alloc(m, 15 * size, size);
+		t_split(m, off, 15, size);
+		for (i = 0; i < 15; i += 2)
+			t_free(m, off + i * size);
+		for (i = 1; i < 15; i += 2)
+			t_free(m, off + i * size);
+	}
+}
+
 static const struct pcpu_test_case cases[] = {
 	PCPU_TEST_CASE(free_at_block_start),
 	PCPU_TEST_CASE(free_at_block_end),
@@ -227,6 +308,8 @@ static const struct pcpu_test_case cases[] = {
 	PCPU_TEST_CASE(free_lowers_memo_from_free_block),
 	PCPU_TEST_CASE(free_lowers_memo_from_edge_run),
 	PCPU_TEST_CASE(free_orders_in_one_block),
+	PCPU_TEST_CASE(free_many_in_batches),
+	PCPU_TEST_CASE(split_area_into_objects),
 	{}
 };
 
