@@ -254,7 +254,8 @@ static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
 		int bit_offs[PCPU_CACHE_OBJS];
 
 		for (j = i; j < nr && objs[j].chunk == chunk; j++)
-			bit_offs[j - i] = objs[j].off / PCPU_MIN_ALLOC_SIZE;
+			bit_offs[j - i] = (unsigned int)objs[j].off /
+					  PCPU_MIN_ALLOC_SIZE;
 		pcpu_free_bits_many(chunk, bit_offs, j - i,
 				    size / PCPU_MIN_ALLOC_SIZE);
 		need_balance |= pcpu_chunk_freed(chunk);
