@@ -8,7 +8,8 @@
 # has the bad input suite, which tests the fixes before it, and at the last.
 # BISECT_SKIP_SERIES_TREES=1 (make check, after the series walk) skips the
 # mainline steps whose tree is one of the series' commits: the series walk
-# built and tested that very tree.
+# built and tested that very tree.  BISECT_FROM=k starts at patch k (the
+# patches before it as a previous walk left them).
 . "$(dirname "$0")/common.sh"
 
 path=${BISECT_PATH:-series}
@@ -38,7 +39,7 @@ if [ "$path" = mainline ] && [ "${BISECT_SKIP_SERIES_TREES:-0}" = 1 ]; then
 	done < <(git -C "$LINUX" log --reverse --format='%H %T' base..series)
 fi
 
-for ((k = 1; k <= n; k++)); do
+for ((k = ${BISECT_FROM:-1}; k <= n; k++)); do
 	rev=${revs[k - 1]}
 	subj=$(git -C "$LINUX" log -1 --format=%s "$rev")
 	t=$(git -C "$LINUX" rev-parse "$rev^{tree}")

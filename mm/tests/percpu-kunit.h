@@ -287,10 +287,16 @@ static const char *pcpu_kunit_check_hints(struct pcpu_chunk *chunk)
 	if (pcpu_chunk_contig(chunk) != longest)
 		return "the chunk's contig is not its longest free run";
 	for (page = 0; page < pcpu_chunk_nr_blocks(chunk); page++) {
+		const struct pcpu_span *leaf =
+			chunk->tree + chunk->nr_tree_leaves + page;
+		const struct pcpu_block_md *block = chunk->md_blocks + page;
 		const char *bad = pcpu_kunit_check_block(chunk, page);
 
 		if (bad)
 			return bad;
+		if (leaf->left != block->left || leaf->right != block->right ||
+		    leaf->contig != block->contig)
+			return "a leaf of the tree differs from its block";
 	}
 	for (page = 0; page < PCPU_NR_ALIGN_ORDERS; page++) {
 		const char *bad = pcpu_kunit_check_memo(chunk, page);
@@ -455,6 +461,102 @@ static void pcpu_kunit_random_ops_keep_hints_exact(struct kunit *test)
 	while (ctx.nr_objs)
 		pcpu_kunit_free(&ctx, ctx.nr_objs - 1);
 	pcpu_kunit_expect_hints(&ctx, "freeing everything", step);
+	KUNIT_EXPECT_EQ(test, ctx.chunk->free_bytes,
+			ctx.chunk->nr_pages * (int)PAGE_SIZE);
+	pcpu_kunit_exit(&ctx);
+}
+
+/* pcpu_split_area() on a private chunk: @nr objects of @size at @off */
+static void pcpu_kunit_split(struct pcpu_chunk *chunk, int off, int nr,
+			     int size)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_split_area(chunk, off / PCPU_MIN_ALLOC_SIZE, nr,
+			size / PCPU_MIN_ALLOC_SIZE);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+
+/* pcpu_free_bits_many() on a private chunk: @nr objects of @size at @offs */
+static void pcpu_kunit_free_many(struct pcpu_chunk *chunk, const int *offs,
+				 int nr, int size)
+{
+	int bit_offs[PCPU_CACHE_OBJS], i;
+	unsigned long flags;
+
+	for (i = 0; i < nr; i++)
+		bit_offs[i] = offs[i] / PCPU_MIN_ALLOC_SIZE;
+	spin_lock_irqsave(&pcpu_lock, flags);
+	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE);
+	if (!list_empty(&chunk->stale_list))
+		list_move(&chunk->stale_list, &pcpu_kunit_stale_chunks);
+	spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+
+/*
+ * What the per-CPU caches do to a chunk's map, on a private chunk: a
+ * refill takes an area of up to PCPU_CACHE_BATCH objects of a cached size
+ * at its alignment and splits it into objects (pcpu_split_area()), and a
+ * flush gives up to PCPU_CACHE_OBJS objects of one size back in one call
+ * (pcpu_free_bits_many()), here picked at random, so that a batch goes
+ * back and forth between blocks.  Every object of a split area has its
+ * own size, and after every batch the hints agree with the bitmaps.
+ */
+static void pcpu_kunit_cache_batches_keep_hints_exact(struct kunit *test)
+{
+	int offs[PCPU_CACHE_OBJS], step, i, j, nr, size, off;
+	struct pcpu_kunit_ctx ctx;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, PCPU_KUNIT_SEED);
+	pcpu_kunit_init(test, &ctx, 8192);
+
+	for (step = 1; step <= 2000 || ctx.nr_objs; step++) {
+		size = PCPU_MIN_ALLOC_SIZE <<
+		       prandom_u32_state(&rnd) % PCPU_CACHE_CLASSES;
+		nr = 1 + prandom_u32_state(&rnd) % PCPU_CACHE_BATCH;
+		/* three refills to a flush: the chunk fills, then churns */
+		if (step <= 2000 && step % 4 &&
+		    ctx.nr_objs + nr <= ctx.max_objs) {
+			off = pcpu_kunit_alloc(&ctx, nr * size, size, false);
+			if (off < 0)
+				continue;
+			pcpu_kunit_split(ctx.chunk, off, nr, size);
+			ctx.nr_objs--;
+			for (i = 0; i < nr; i++) {
+				int bit = (off + i * size) / PCPU_MIN_ALLOC_SIZE;
+
+				ctx.objs[ctx.nr_objs++] = (struct pcpu_kunit_obj){
+					off + i * size, size };
+				KUNIT_ASSERT_EQ(test,
+						pcpu_alloc_size_bits(ctx.chunk, bit),
+						size / PCPU_MIN_ALLOC_SIZE);
+			}
+			pcpu_kunit_expect_hints(&ctx, "a split area", step);
+			continue;
+		}
+		if (!ctx.nr_objs)
+			continue;
+		/* up to a cache's worth of one size, from anywhere */
+		size = ctx.objs[prandom_u32_state(&rnd) % ctx.nr_objs].size;
+		nr = 1 + prandom_u32_state(&rnd) % PCPU_CACHE_OBJS;
+		for (j = 0, i = 0; i < 4 * PCPU_CACHE_OBJS && j < nr; i++) {
+			int k = prandom_u32_state(&rnd) % ctx.nr_objs;
+
+			if (ctx.objs[k].size != size)
+				continue;
+			offs[j++] = ctx.objs[k].off;
+			bitmap_clear(ctx.model,
+				     ctx.objs[k].off / PCPU_MIN_ALLOC_SIZE,
+				     size / PCPU_MIN_ALLOC_SIZE);
+			ctx.objs[k] = ctx.objs[--ctx.nr_objs];
+			if (!ctx.nr_objs)
+				break;
+		}
+		pcpu_kunit_free_many(ctx.chunk, offs, j, size);
+		pcpu_kunit_expect_hints(&ctx, "a batch of frees", step);
+	}
 	KUNIT_EXPECT_EQ(test, ctx.chunk->free_bytes,
 			ctx.chunk->nr_pages * (int)PAGE_SIZE);
 	pcpu_kunit_exit(&ctx);
@@ -1437,6 +1539,7 @@ static void pcpu_kunit_atomic_drains_cache(struct kunit *test)
 
 static struct kunit_case pcpu_kunit_cases[] = {
 	KUNIT_CASE(pcpu_kunit_random_ops_keep_hints_exact),
+	KUNIT_CASE(pcpu_kunit_cache_batches_keep_hints_exact),
 	KUNIT_CASE(pcpu_kunit_budgeted_folds),
 	KUNIT_CASE(pcpu_kunit_full_and_empty_transitions),
 	KUNIT_CASE(pcpu_kunit_every_alignment),
