@@ -109,7 +109,12 @@ done
 
 clock="guest clock"
 [ -n "$ICOUNT" ] && clock="QEMU $ICOUNT: 1 ns = 1 guest instruction"
-python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, runs per tree$nreps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host"
+# what was measured: each tree's commit in build/linux, and the package
+stamp="project $(git -C "$TOP" describe --always --dirty --abbrev=12), $PKG $(pkg_version)"
+for t in upstream base series; do
+	[ -f "$out/bzImage-$t.rev" ] && stamp="$stamp, $t $(cut -c1-12 "$out/bzImage-$t.rev")"
+done
+python3 "$TOP/scripts/bench_report.py" "$out" "N=$N, aligned N=$AN, runs per tree$nreps, QEMU TCG -smp $SMP -m $MEM, $clock; host: $host; measured: $stamp, $(date -u +%Y-%m-%d)"
 
 # The concurrency section (scripts/bench-conc.sh), unless CONC=0.
 if [ "${CONC:-1}" != 0 ]; then
