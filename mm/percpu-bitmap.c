@@ -403,19 +403,24 @@ static __always_inline void pcpu_block_freed(struct pcpu_chunk *chunk,
 		pcpu_update_empty_pages(chunk, 1);
 }
 
+/* Frees lengthened runs of @chunk that its tree does not show yet. */
+static __always_inline void pcpu_chunk_set_stale(struct pcpu_chunk *chunk)
+{
+	if (list_empty(&chunk->stale_list))
+		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
+}
+
 /*
- * After a free whose first block is @first: put the chunk on the stale
- * list, and return the start of the free run that holds the freed bits,
- * @run_start in block @first, or a bit below it that is no lower than the
- * chunk's first free bit.  A run at a block's left edge may come from the
- * blocks before: from the previous block's right edge, or, if that block
- * is free, from further back; chunk->first_free is then a bound below it.
+ * After a free whose first block is @first: the start of the free run
+ * that holds the freed bits, @run_start in block @first, or a bit below
+ * it that is no lower than the chunk's first free bit.  A run at a
+ * block's left edge may come from the blocks before: from the previous
+ * block's right edge, or, if that block is free, from further back;
+ * chunk->first_free is then a bound below it.
  */
 static __always_inline int pcpu_freed_run_start(struct pcpu_chunk *chunk,
 						int first, int run_start)
 {
-	if (list_empty(&chunk->stale_list))
-		list_add_tail(&chunk->stale_list, &pcpu_stale_chunks);
 	if (first && run_start == first * PCPU_BITMAP_BLOCK_BITS) {
 		int prev = chunk->md_blocks[first - 1].right;
 
@@ -472,7 +477,10 @@ static __always_inline int pcpu_blocks_update(struct pcpu_chunk *chunk,
 		__set_bit(index, chunk->tree_dirty);
 	}
 	pcpu_update_empty_pages(chunk, nr_empty);
-	return alloc ? 0 : pcpu_freed_run_start(chunk, first, run_start);
+	if (alloc)
+		return 0;
+	pcpu_chunk_set_stale(chunk);
+	return pcpu_freed_run_start(chunk, first, run_start);
 }
 
 /*
@@ -514,6 +522,7 @@ static noinline int pcpu_update_free(struct pcpu_chunk *chunk, int start,
 
 	rs = pcpu_block_free(chunk, index, start - base, end - base);
 	pcpu_block_freed(chunk, index);
+	pcpu_chunk_set_stale(chunk);
 	return pcpu_freed_run_start(chunk, index, base + rs);
 }
 
@@ -929,8 +938,9 @@ static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
  * pcpu_free_bits() for each, in order, but through the update of a block
  * written out for areas in one block (no pcpu_update_free() call), with
  * the leaf and dirty bit of a block set once for each run of allocations
- * in it, and free_bytes and the memo floor written once.  A cache gives
- * back objects of one size, mostly of one chunk.
+ * in it, and the stale list, free_bytes, the memo floor and percpu_stats
+ * written once.  A cache gives back objects of one size, mostly of one
+ * chunk.
  *
  * CONTEXT:
  * pcpu_lock.
@@ -939,6 +949,8 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 				int nr, int bits)
 {
 	int i, cur = -1, floor = chunk->memo_floor;
+	unsigned int most = 0;
+	u64 scanned = 0;
 
 	for (i = 0; i < nr; i++) {
 		int bit_off = bit_offs[i];
@@ -953,13 +965,17 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 		pcpu_stats_scan_reset();
 		rs = pcpu_block_free(chunk, index, bit_off - base,
 				     bit_off - base + bits);
-		pcpu_stats_area_dealloc(chunk);
+		scanned += pcpu_stats_scan_count();
+		most = max(most, pcpu_stats_scan_count());
 		floor = min(floor, pcpu_freed_run_start(chunk, index, base + rs));
 	}
-	if (cur >= 0)
-		pcpu_block_freed(chunk, cur);
+	if (cur < 0)
+		return;
+	pcpu_block_freed(chunk, cur);
+	pcpu_chunk_set_stale(chunk);
 	chunk->free_bytes += nr * bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->memo_floor = floor;
+	pcpu_stats_area_dealloc_many(chunk, nr, scanned, most);
 }
 
 /*

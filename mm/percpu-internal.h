@@ -314,6 +314,36 @@ static inline void pcpu_stats_area_dealloc(struct pcpu_chunk *chunk)
 	chunk->nr_alloc--;
 }
 
+/* The bits the current operation scanned so far. */
+static inline unsigned int pcpu_stats_scan_count(void)
+{
+	return pcpu_stats_scanned;
+}
+
+/*
+ * pcpu_stats_area_dealloc_many - pcpu_stats_area_dealloc() for a batch
+ * @chunk: the location of the areas
+ * @nr: how many areas the batch freed
+ * @scanned: the bits their frees scanned, in all
+ * @most: the most bits one of them scanned
+ *
+ * CONTEXT:
+ * pcpu_lock.
+ */
+static inline void pcpu_stats_area_dealloc_many(struct pcpu_chunk *chunk,
+						int nr, u64 scanned,
+						unsigned int most)
+{
+	lockdep_assert_held(&pcpu_lock);
+
+	pcpu_stats.free_bits_scanned += scanned;
+	pcpu_stats.max_free_scanned = max(pcpu_stats.max_free_scanned, most);
+	pcpu_stats.nr_dealloc += nr;
+	pcpu_stats.nr_cur_alloc -= nr;
+
+	chunk->nr_alloc -= nr;
+}
+
 /*
  * pcpu_stats_chunk_alloc - increment chunk stats
  */
@@ -361,6 +391,17 @@ static inline void pcpu_stats_area_alloc(struct pcpu_chunk *chunk, size_t size)
 }
 
 static inline void pcpu_stats_area_dealloc(struct pcpu_chunk *chunk)
+{
+}
+
+static inline unsigned int pcpu_stats_scan_count(void)
+{
+	return 0;
+}
+
+static inline void pcpu_stats_area_dealloc_many(struct pcpu_chunk *chunk,
+						int nr, u64 scanned,
+						unsigned int most)
 {
 }
 

@@ -617,8 +617,9 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 
 static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 {
+	size_t map_size, dirty_size, blocks_size, tree_size;
 	struct pcpu_chunk *chunk;
-	size_t map_size;
+	int nr_blocks;
 
 	chunk = pcpu_mem_zalloc(pcpu_chunk_struct_size, gfp);
 	if (!chunk)
@@ -627,38 +628,32 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	INIT_LIST_HEAD(&chunk->list);
 	seqcount_spinlock_init(&chunk->map_seq, &pcpu_lock);
 	chunk->nr_pages = pcpu_unit_pages;
+	nr_blocks = pcpu_chunk_nr_blocks(chunk);
+
+	/*
+	 * The three bitmaps in one allocation, and the hints (the dirty
+	 * bits, longs first, then the blocks and the tree's nodes, both of
+	 * ints) in another: a chunk costs as few allocations as it can.
+	 */
 	map_size = BITS_TO_LONGS(pcpu_chunk_map_bits(chunk)) *
 		   sizeof(chunk->alloc_map[0]);
-
-	chunk->alloc_map = pcpu_mem_zalloc(map_size, gfp);
+	chunk->alloc_map = pcpu_mem_zalloc(3 * map_size, gfp);
 	if (!chunk->alloc_map)
-		goto alloc_map_fail;
-
-	chunk->bound_map = pcpu_mem_zalloc(map_size, gfp);
-	if (!chunk->bound_map)
-		goto bound_map_fail;
-
-	chunk->live_map = pcpu_mem_zalloc(map_size, gfp);
-	if (!chunk->live_map)
-		goto live_map_fail;
-
-	chunk->md_blocks = pcpu_mem_zalloc(pcpu_chunk_nr_blocks(chunk) *
-					   sizeof(chunk->md_blocks[0]), gfp);
-	if (!chunk->md_blocks)
-		goto md_blocks_fail;
+		goto maps_fail;
+	chunk->bound_map = (void *)chunk->alloc_map + map_size;
+	chunk->live_map = (void *)chunk->bound_map + map_size;
 
 	/* two leaves at least, or a chunk's only leaf would be its root */
-	chunk->nr_tree_leaves =
-		roundup_pow_of_two(max(pcpu_chunk_nr_blocks(chunk), 2));
-	chunk->tree = pcpu_mem_zalloc(2 * chunk->nr_tree_leaves *
-				      sizeof(chunk->tree[0]), gfp);
-	if (!chunk->tree)
-		goto tree_fail;
-
-	chunk->tree_dirty = pcpu_mem_zalloc(BITS_TO_LONGS(pcpu_chunk_nr_blocks(chunk)) *
-					    sizeof(long), gfp);
+	chunk->nr_tree_leaves = roundup_pow_of_two(max(nr_blocks, 2));
+	dirty_size = BITS_TO_LONGS(nr_blocks) * sizeof(long);
+	blocks_size = nr_blocks * sizeof(chunk->md_blocks[0]);
+	tree_size = 2 * chunk->nr_tree_leaves * sizeof(chunk->tree[0]);
+	chunk->tree_dirty = pcpu_mem_zalloc(dirty_size + blocks_size +
+					    tree_size, gfp);
 	if (!chunk->tree_dirty)
-		goto tree_dirty_fail;
+		goto hints_fail;
+	chunk->md_blocks = (void *)chunk->tree_dirty + dirty_size;
+	chunk->tree = (void *)chunk->md_blocks + blocks_size;
 	INIT_LIST_HEAD(&chunk->stale_list);
 
 #ifdef NEED_PCPUOBJ_EXT
@@ -680,17 +675,9 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 objcg_fail:
 	pcpu_mem_free(chunk->tree_dirty);
 #endif
-tree_dirty_fail:
-	pcpu_mem_free(chunk->tree);
-tree_fail:
-	pcpu_mem_free(chunk->md_blocks);
-md_blocks_fail:
-	pcpu_mem_free(chunk->live_map);
-live_map_fail:
-	pcpu_mem_free(chunk->bound_map);
-bound_map_fail:
+hints_fail:
 	pcpu_mem_free(chunk->alloc_map);
-alloc_map_fail:
+maps_fail:
 	pcpu_mem_free(chunk);
 
 	return NULL;
@@ -703,11 +690,8 @@ static void pcpu_free_chunk(struct pcpu_chunk *chunk)
 #ifdef NEED_PCPUOBJ_EXT
 	pcpu_mem_free(chunk->obj_exts);
 #endif
+	/* the hints' allocation, and the bitmaps' */
 	pcpu_mem_free(chunk->tree_dirty);
-	pcpu_mem_free(chunk->tree);
-	pcpu_mem_free(chunk->md_blocks);
-	pcpu_mem_free(chunk->live_map);
-	pcpu_mem_free(chunk->bound_map);
 	pcpu_mem_free(chunk->alloc_map);
 	pcpu_mem_free(chunk);
 }
