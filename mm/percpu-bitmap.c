@@ -905,7 +905,6 @@ static int pcpu_alloc_size_bits(struct pcpu_chunk *chunk, int bit_off)
 	return limit - bit_off;
 }
 
-/* Free the @bits bits at @bit_off, which start an allocation of @bits. */
 /* Clear the @bits bits at @bit_off, which start an allocation of @bits. */
 static __always_inline void pcpu_clear_area(struct pcpu_chunk *chunk,
 					    int bit_off, int bits)
@@ -934,23 +933,25 @@ static void pcpu_free_bits(struct pcpu_chunk *chunk, int bit_off, int bits)
  * @bit_offs: their offsets in bits, each within one block
  * @nr: how many
  * @bits: their size in bits
+ * @scanned: the bits the frees scanned are added to it
+ * @most: raised to the most bits one free scanned
  *
  * pcpu_free_bits() for each, in order, but through the update of a block
  * written out for areas in one block (no pcpu_update_free() call), with
  * the leaf and dirty bit of a block set once for each run of allocations
- * in it, and the stale list, free_bytes, the memo floor and percpu_stats
- * written once.  A cache gives back objects of one size, mostly of one
- * chunk.
+ * in it, and the stale list, free_bytes and the memo floor written once.
+ * A cache gives back objects of one size, mostly of one chunk.  As for
+ * pcpu_free_bits(), percpu_stats is the caller's: @scanned and @most are
+ * for pcpu_stats_area_dealloc_many().
  *
  * CONTEXT:
  * pcpu_lock.
  */
 static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
-				int nr, int bits)
+				int nr, int bits, u64 *scanned,
+				unsigned int *most)
 {
 	int i, cur = -1, floor = chunk->memo_floor;
-	unsigned int most = 0;
-	u64 scanned = 0;
 
 	for (i = 0; i < nr; i++) {
 		int bit_off = bit_offs[i];
@@ -965,8 +966,8 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 		pcpu_stats_scan_reset();
 		rs = pcpu_block_free(chunk, index, bit_off - base,
 				     bit_off - base + bits);
-		scanned += pcpu_stats_scan_count();
-		most = max(most, pcpu_stats_scan_count());
+		*scanned += pcpu_stats_scan_count();
+		*most = max(*most, pcpu_stats_scan_count());
 		floor = min(floor, pcpu_freed_run_start(chunk, index, base + rs));
 	}
 	if (cur < 0)
@@ -975,7 +976,6 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 	pcpu_chunk_set_stale(chunk);
 	chunk->free_bytes += nr * bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->memo_floor = floor;
-	pcpu_stats_area_dealloc_many(chunk, nr, scanned, most);
 }
 
 /*

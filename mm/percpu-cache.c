@@ -252,12 +252,15 @@ static bool pcpu_cache_flush(struct pcpu_cache *pc, int cls, int nr)
 	for (i = 0; i < nr; i = j) {
 		struct pcpu_chunk *chunk = objs[i].chunk;
 		int bit_offs[PCPU_CACHE_OBJS];
+		unsigned int most = 0;
+		u64 scanned = 0;
 
 		for (j = i; j < nr && objs[j].chunk == chunk; j++)
 			bit_offs[j - i] = (unsigned int)objs[j].off /
 					  PCPU_MIN_ALLOC_SIZE;
 		pcpu_free_bits_many(chunk, bit_offs, j - i,
-				    size / PCPU_MIN_ALLOC_SIZE);
+				    size / PCPU_MIN_ALLOC_SIZE, &scanned, &most);
+		pcpu_stats_area_dealloc_many(chunk, j - i, scanned, most);
 		need_balance |= pcpu_chunk_freed(chunk);
 	}
 	spin_unlock(&pcpu_lock);

@@ -617,7 +617,7 @@ static struct pcpu_chunk * __init pcpu_alloc_first_chunk(unsigned long tmp_addr,
 
 static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 {
-	size_t map_size, dirty_size, blocks_size, tree_size;
+	size_t map_longs, map_size, dirty_size, blocks_size, tree_size;
 	struct pcpu_chunk *chunk;
 	int nr_blocks;
 
@@ -634,14 +634,16 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 	 * The three bitmaps in one allocation, and the hints (the dirty
 	 * bits, longs first, then the blocks and the tree's nodes, both of
 	 * ints) in another: a chunk costs as few allocations as it can.
+	 * The bitmaps share no word: __set_bit() on the bound map must not
+	 * race with the atomic bit operations on the live map.
 	 */
-	map_size = BITS_TO_LONGS(pcpu_chunk_map_bits(chunk)) *
-		   sizeof(chunk->alloc_map[0]);
+	map_longs = BITS_TO_LONGS(pcpu_chunk_map_bits(chunk));
+	map_size = map_longs * sizeof(chunk->alloc_map[0]);
 	chunk->alloc_map = pcpu_mem_zalloc(3 * map_size, gfp);
 	if (!chunk->alloc_map)
 		goto maps_fail;
-	chunk->bound_map = (void *)chunk->alloc_map + map_size;
-	chunk->live_map = (void *)chunk->bound_map + map_size;
+	chunk->bound_map = chunk->alloc_map + map_longs;
+	chunk->live_map = chunk->bound_map + map_longs;
 
 	/* two leaves at least, or a chunk's only leaf would be its root */
 	chunk->nr_tree_leaves = roundup_pow_of_two(max(nr_blocks, 2));
@@ -652,8 +654,12 @@ static struct pcpu_chunk *pcpu_alloc_chunk(gfp_t gfp)
 					    tree_size, gfp);
 	if (!chunk->tree_dirty)
 		goto hints_fail;
+	/* each array starts where the one before ends, aligned for it */
+	BUILD_BUG_ON(__alignof__(struct pcpu_block_md) > __alignof__(long));
+	BUILD_BUG_ON(__alignof__(struct pcpu_span) >
+		     __alignof__(struct pcpu_block_md));
 	chunk->md_blocks = (void *)chunk->tree_dirty + dirty_size;
-	chunk->tree = (void *)chunk->md_blocks + blocks_size;
+	chunk->tree = (void *)(chunk->md_blocks + nr_blocks);
 	INIT_LIST_HEAD(&chunk->stale_list);
 
 #ifdef NEED_PCPUOBJ_EXT

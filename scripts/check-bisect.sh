@@ -45,6 +45,7 @@ for ((k = ${BISECT_FROM:-1}; k <= n; k++)); do
 	t=$(git -C "$LINUX" rev-parse "$rev^{tree}")
 	if [ -n "${series_tree[$t]:-}" ]; then
 		echo "skip [$k/$n] the tree of series patch ${series_tree[$t]}, built and tested by the series walk: $subj"
+		skipped=$((skipped + 1))
 		continue
 	fi
 	checkout_src "$rev"
@@ -93,9 +94,10 @@ for ((k = ${BISECT_FROM:-1}; k <= n; k++)); do
 	fi
 	suites=$((${suites:-0} + 1))
 	if [ "${BISECT_KUNIT:-all}" = all ] || [ $suites = 1 ] || [ $k = $n ]; then
-		kunit_counts "$rev" "$BUILD/kunit-$path-step-$k.log"
+		kunit_counts_some "$rev" "$BUILD/kunit-$path-step-$k.log"
 		pass=$((pass + KPASS))
 		fail=$((fail + KFAIL))
+		skipped=$((skipped + KSKIP))
 		if [ "$KFAIL" = 0 ]; then
 			printf 'ok   [%d/%d] KUnit: %s\n' $k $n "$KRES"
 		else

@@ -1,32 +1,35 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: every check of the project, ending with "N passed, N failed".
+# make check: every check of the project, ending with "N passed, N failed,
+# N skipped".
 . "$(dirname "$0")/common.sh"
 
 out=$BUILD/check
 mkdir -p "$out"
 
-# Run a sub-check that ends with "...: N passed, N failed"; add its counts.
+# Run a sub-check that ends with "...: N passed, N failed[, N skipped]";
+# add its counts.
 sub() {
-	local name=$1 r p f
+	local name=$1 r p f k
 	shift
 	log "$name"
 	"$@" 2>&1 | tee "$out/$name.log" | grep -vE '^>>> ' || true
 	r=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$out/$name.log" | tail -1 || true)
 	p=$(echo "$r" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
 	f=$(echo "$r" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 1)
+	k=$(echo "$r" | grep -oE '[0-9]+ skipped' | grep -oE '[0-9]+' || echo 0)
 	[ -n "$r" ] || echo "FAIL $name: ended without a summary"
-	pass=$((pass + p)); fail=$((fail + f))
+	pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + k))
 }
 
 # kunit_tree TREE NAME: KUnit on TREE (KUNIT_FILTER, MEM from the caller).
 kunit_tree() {
-	kunit_counts "$1" "$out/$2.log"
+	kunit_counts_some "$1" "$out/$2.log"
 	[ "$KFAIL" = 0 ] && echo "ok   $2: $KRES" || {
 		echo "FAIL $2: $KRES"
 		grep -E 'FAILED|not ok|BUG|WARNING|Expected' "$out/$2.log" | quote 20
 	}
-	echo "$2: $KPASS passed, $KFAIL failed"
+	echo "$2: $KPASS passed, $KFAIL failed, $KSKIP skipped"
 }
 
 sub check-series bash "$TOP/scripts/check-series.sh"

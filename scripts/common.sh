@@ -22,11 +22,11 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # pass and fail; summary NAME prints the line a check script ends with,
 # "NAME: N passed, N failed" (with NAME empty, the counts alone), and fails
 # if any check did.
-pass=0 fail=0
+pass=0 fail=0 skipped=0
 ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
 bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }
 summary() {
-	echo "${1:+$1: }$pass passed, $fail failed"
+	echo "${1:+$1: }$pass passed, $fail failed, $skipped skipped"
 	[ "$fail" = 0 ]
 }
 
@@ -131,6 +131,7 @@ kunit_parse() {
 	local key
 	KRES=$(grep -E 'Testing complete' "$1" | tail -1 | sed 's/.*Testing complete\. //' || true)
 	KPASS=$(echo "$KRES" | grep -oE 'passed: [0-9]+' | grep -oE '[0-9]+' || echo 0)
+	KSKIP=$(echo "$KRES" | grep -oE 'skipped: [0-9]+' | grep -oE '[0-9]+' || echo 0)
 	KFAIL=0
 	for key in failed crashed errors; do
 		KFAIL=$((KFAIL + $(echo "$KRES" | grep -oE "$key: [0-9]+" | grep -oE '[0-9]+' || echo 0)))
@@ -147,7 +148,18 @@ kunit_counts() {
 	if [ $rc != 0 ] && [ "$KFAIL" = 0 ]; then
 		KFAIL=1
 	fi
+
 	KRES=${KRES:-no KUnit result (exit $rc), see ${logf#"$TOP"/}}
+}
+
+# kunit_counts, and a run in which nothing passed (every case skipped, or
+# none ran) tested nothing: it counts as a failure.  For make check.
+kunit_counts_some() {
+	kunit_counts "$@"
+	if [ "$KPASS" = 0 ] && [ "$KFAIL" = 0 ]; then
+		KFAIL=1
+		KRES="nothing passed ($KRES)"
+	fi
 }
 
 # upstream-test and base-test: upstream and base plus the series' patches

@@ -483,12 +483,16 @@ static void pcpu_kunit_free_many(struct pcpu_chunk *chunk, const int *offs,
 				 int nr, int size)
 {
 	int bit_offs[PCPU_CACHE_OBJS], i;
+	unsigned int most = 0;
 	unsigned long flags;
+	u64 scanned = 0;
 
 	for (i = 0; i < nr; i++)
 		bit_offs[i] = offs[i] / PCPU_MIN_ALLOC_SIZE;
 	spin_lock_irqsave(&pcpu_lock, flags);
-	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE);
+	/* no percpu_stats: a private chunk's are not counted */
+	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE,
+			    &scanned, &most);
 	if (!list_empty(&chunk->stale_list))
 		list_move(&chunk->stale_list, &pcpu_kunit_stale_chunks);
 	spin_unlock_irqrestore(&pcpu_lock, flags);

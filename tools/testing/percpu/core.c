@@ -119,7 +119,12 @@ static void *pcpu_test_zalloc(size_t size)
 	return ptr;
 }
 
-/* The metadata of a chunk of @nr_pages pages, as pcpu_alloc_chunk(). */
+/*
+ * The metadata of a chunk of @nr_pages pages, of pcpu_alloc_chunk()'s
+ * sizes, but one calloc() per array where pcpu_alloc_chunk() carves them
+ * out of two blocks, so that ASan keeps a redzone around each; no live
+ * map, which the chunk map does not use.
+ */
 static struct pcpu_chunk *pcpu_test_chunk_alloc(int nr_pages)
 {
 	struct pcpu_chunk *chunk;
@@ -293,11 +298,14 @@ void pcpu_test_free_many(struct pcpu_chunk *chunk, const int *offs, int nr,
 			 int size)
 {
 	int *bit_offs = pcpu_test_zalloc(nr * sizeof(*bit_offs)), i;
+	unsigned int most = 0;
+	u64 scanned = 0;
 
 	for (i = 0; i < nr; i++)
 		bit_offs[i] = offs[i] / PCPU_MIN_ALLOC_SIZE;
 	pthread_mutex_lock(&pcpu_lock);
-	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE);
+	pcpu_free_bits_many(chunk, bit_offs, nr, size / PCPU_MIN_ALLOC_SIZE,
+			    &scanned, &most);
 	if (!chunk->isolated && chunk->free_bytes == pcpu_unit_size)
 		pcpu_chunk_fold_whole(chunk);
 	pthread_mutex_unlock(&pcpu_lock);
