@@ -952,6 +952,7 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 				unsigned int *most)
 {
 	int i, cur = -1, floor = chunk->memo_floor;
+	unsigned int sum = 0, top = 0;
 
 	for (i = 0; i < nr; i++) {
 		int bit_off = bit_offs[i];
@@ -966,8 +967,8 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 		pcpu_stats_scan_reset();
 		rs = pcpu_block_free(chunk, index, bit_off - base,
 				     bit_off - base + bits);
-		*scanned += pcpu_stats_scan_count();
-		*most = max(*most, pcpu_stats_scan_count());
+		sum += pcpu_stats_scan_count();
+		top = max(top, pcpu_stats_scan_count());
 		floor = min(floor, pcpu_freed_run_start(chunk, index, base + rs));
 	}
 	if (cur < 0)
@@ -976,6 +977,8 @@ static void pcpu_free_bits_many(struct pcpu_chunk *chunk, const int *bit_offs,
 	pcpu_chunk_set_stale(chunk);
 	chunk->free_bytes += nr * bits * PCPU_MIN_ALLOC_SIZE;
 	chunk->memo_floor = floor;
+	*scanned += sum;
+	*most = max(*most, top);
 }
 
 /*
