@@ -47,7 +47,7 @@ fuzz:
 bench-core:
 	@bash scripts/bench-core.sh
 
-## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed"
+## make check: check-series, KUnit on the trees, check-bisect and boots, ending with "N passed, N failed, N skipped"
 check: tree
 	@bash scripts/check.sh
 

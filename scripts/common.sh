@@ -19,9 +19,10 @@ log() { printf '>>> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # The checks: ok and bad print a check's result line and count it in
-# pass and fail; summary NAME prints the line a check script ends with,
-# "NAME: N passed, N failed" (with NAME empty, the counts alone), and fails
-# if any check did.
+# pass and fail (skipped counts what a check chose not to run); summary
+# NAME prints the line a check script ends with, "NAME: N passed, N
+# failed, N skipped" (with NAME empty, the counts alone), and fails if
+# any check did.
 pass=0 fail=0 skipped=0
 ok()  { pass=$((pass + 1)); printf 'ok   %s\n' "$*"; }
 bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$*"; }

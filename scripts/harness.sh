@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make harness: build tools/testing/percpu (mm/percpu-bitmap.c in userspace,
 # under AddressSanitizer and UBSan) in a scratch kernel tree and run its
-# tests.  Ends with the harness's own line "harness: N passed, N failed".
+# tests.  Ends with the harness's own line "harness: N passed, N failed, N skipped".
 . "$(dirname "$0")/common.sh"
 
 harness_tree
